@@ -1,0 +1,54 @@
+import type { FetchPlan, ListEntry, ListSlots } from "./types";
+
+export const Kind = {
+  Profile: 0,
+  Contacts: 3,
+  MuteList: 10000,
+  BlockedRelays: 10006,
+  RelayList: 10002,
+  Wallet: 17375,
+  NutzapInfo: 10019,
+} as const;
+
+/**
+ * NIP-01 for replaceable and addressable events: a newer `created_at` wins; on a tie the lowest id
+ * wins; an older event, or the same event again, never replaces what is stored.
+ */
+export function supersedes(incoming: Pick<ListEntry, "id" | "createdAt">, stored?: Pick<ListEntry, "id" | "createdAt">): boolean {
+  if (!stored) return true;
+  if (incoming.createdAt !== stored.createdAt) return incoming.createdAt > stored.createdAt;
+  return incoming.id < stored.id;
+}
+
+/** The slots after taking every entry that supersedes what is stored; the same object when nothing changed. */
+export function mergeEntries(slots: ListSlots, entries: readonly ListEntry[]): ListSlots {
+  let next = slots;
+  for (const entry of entries) {
+    if (!supersedes(entry, next[entry.key])) continue;
+    if (next === slots) next = { ...slots };
+    next[entry.key] = entry;
+  }
+  return next;
+}
+
+/** The kinds a plan asks relays for, sorted and without duplicates. */
+export function kindsOf(plan: FetchPlan, walletEnabled: boolean | undefined): number[] {
+  const kinds = new Set<number>(plan.kinds);
+  if (plan.profile) kinds.add(Kind.Profile);
+  if (plan.follows) kinds.add(Kind.Contacts);
+  if (plan.mutes) kinds.add(Kind.MuteList);
+  if (plan.blockedRelays) kinds.add(Kind.BlockedRelays);
+  if (plan.relayList) kinds.add(Kind.RelayList);
+  if (walletEnabled ?? plan.wallet) {
+    kinds.add(Kind.Wallet);
+    kinds.add(Kind.NutzapInfo);
+  }
+  return [...kinds].sort((a, b) => a - b);
+}
+
+/** Lists whose change must re-wire NDK's mute and relay filters when their session is active. */
+export const FILTER_KINDS: ReadonlySet<number> = new Set([Kind.MuteList, Kind.BlockedRelays]);
+
+export function slotKey(kind: number, dTag: string | undefined): string {
+  return kind >= 30000 && kind < 40000 ? `${kind}:${dTag ?? ""}` : String(kind);
+}

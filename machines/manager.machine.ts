@@ -1,0 +1,191 @@
+import { assign, enqueueActions, sendTo, setup } from "xstate";
+import { sessionMachine, type FiltersChangedEvent, type SessionInput } from "./session.machine";
+import type { FetchPlan, Hexpubkey, ListSlots, RetryPolicy, SessionPreferences, SignerDescriptor } from "./types";
+
+/** The id and systemId of a session actor: `system.get(sessionId(pk))` reaches it from anywhere. */
+export const sessionId = (pubkey: Hexpubkey) => `session:${pubkey}`;
+
+export const DEFAULT_PLAN: FetchPlan = {
+  profile: true,
+  follows: true,
+  mutes: true,
+  blockedRelays: true,
+  relayList: true,
+  wallet: false,
+  kinds: [],
+};
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
+
+export interface ManagerInput {
+  plan?: FetchPlan;
+  retry?: RetryPolicy;
+}
+
+export interface ManagerContext {
+  /** Logged-in pubkeys, oldest login first. */
+  pubkeys: Hexpubkey[];
+  activePubkey: Hexpubkey | null;
+  /** The fetch plan every new session starts with. */
+  plan: FetchPlan;
+  retry: RetryPolicy;
+}
+
+export type ManagerEvent =
+  | {
+      type: "account.login";
+      pubkey: Hexpubkey;
+      signer: SignerDescriptor;
+      setActive: boolean;
+      /** Unix seconds, for lastActive. */
+      at: number;
+      preferences?: SessionPreferences;
+      lists?: ListSlots;
+    }
+  | { type: "account.logout"; pubkey: Hexpubkey }
+  | { type: "account.switch"; pubkey: Hexpubkey | null; at: number }
+  | { type: "monitor.add"; kinds: number[] }
+  | { type: "session.start"; pubkey: Hexpubkey; plan?: FetchPlan }
+  | { type: "session.stop"; pubkey: Hexpubkey }
+  | { type: "session.preferences.set"; pubkey: Hexpubkey; preferences: SessionPreferences }
+  | FiltersChangedEvent
+  | { type: "manager.stop" };
+
+const targetOf = (event: ManagerEvent) => ("pubkey" in event && event.pubkey ? sessionId(event.pubkey) : "");
+
+export const managerMachine = setup({
+  types: {
+    input: {} as ManagerInput | undefined,
+    context: {} as ManagerContext,
+    events: {} as ManagerEvent,
+  },
+  actors: { session: sessionMachine },
+  guards: {
+    isKnown: ({ context, event }) => "pubkey" in event && !!event.pubkey && context.pubkeys.includes(event.pubkey),
+    isClearing: ({ event }) => event.type === "account.switch" && event.pubkey === null,
+    isActive: ({ context, event }) => "pubkey" in event && event.pubkey === context.activePubkey,
+  },
+  actions: {
+    /** Points NDK's signer, activeUser and filters at the active session (or clears them). Provided from src/. */
+    wireNdk: (_, _params: { pubkey: Hexpubkey | null }) => {},
+    /** Rebuilds NDK's mute and relay-connection filters from the active session's lists. Provided from src/. */
+    wireFilters: (_, _params: { pubkey: Hexpubkey }) => {},
+    /** Drops the runtime resources of a logged-out session (its signer). Provided from src/. */
+    releaseSession: (_, _params: { pubkey: Hexpubkey }) => {},
+    spawnSession: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "account.login") return;
+      const input: SessionInput = {
+        pubkey: event.pubkey,
+        signer: event.signer,
+        plan: context.plan,
+        retry: context.retry,
+        preferences: event.preferences,
+        lists: event.lists,
+      };
+      const id = sessionId(event.pubkey);
+      enqueue.spawnChild("session", { id, systemId: id, input });
+      enqueue.assign({ pubkeys: [...context.pubkeys, event.pubkey] });
+    }),
+    reauthenticate: sendTo(
+      ({ event }) => targetOf(event),
+      ({ event }) => ({ type: "session.reauthenticate" as const, signer: (event as { signer: SignerDescriptor }).signer }),
+    ),
+    activateIfRequested: assign({
+      activePubkey: ({ context, event }) =>
+        event.type === "account.login" && event.setActive ? event.pubkey : context.activePubkey,
+    }),
+    activate: assign({ activePubkey: ({ event }) => (event as { pubkey: Hexpubkey }).pubkey }),
+    deactivate: assign({ activePubkey: null }),
+    touchActive: enqueueActions(({ context, event, enqueue }) => {
+      if (!context.activePubkey || !("at" in event)) return;
+      enqueue.sendTo(sessionId(context.activePubkey), { type: "session.touch", at: event.at });
+    }),
+    stopSession: enqueueActions(({ event, enqueue }) => enqueue.stopChild(targetOf(event))),
+    forget: assign({
+      pubkeys: ({ context, event }) => context.pubkeys.filter((pk) => pk !== (event as { pubkey: Hexpubkey }).pubkey),
+    }),
+    /** After the active session logs out, the oldest remaining login becomes active. */
+    activateNext: assign({ activePubkey: ({ context }) => context.pubkeys[0] ?? null }),
+    forward: sendTo(
+      ({ event }) => targetOf(event),
+      ({ event }) => {
+        const { pubkey: _pubkey, ...rest } = event as ManagerEvent & { pubkey: Hexpubkey };
+        return rest as never;
+      },
+    ),
+    extendPlan: assign({
+      plan: ({ context, event }) =>
+        event.type === "monitor.add"
+          ? { ...context.plan, kinds: [...new Set([...context.plan.kinds, ...event.kinds])] }
+          : context.plan,
+    }),
+    broadcastMonitor: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== "monitor.add") return;
+      for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), { type: "session.monitor", kinds: event.kinds });
+    }),
+  },
+}).createMachine({
+  id: "manager",
+  description: "Spawns one session actor per logged-in pubkey and keeps track of the active one.",
+  context: ({ input }) => ({
+    pubkeys: [],
+    activePubkey: null,
+    plan: input?.plan ?? DEFAULT_PLAN,
+    retry: input?.retry ?? DEFAULT_RETRY,
+  }),
+  initial: "running",
+  states: {
+    running: {
+      on: {
+        "account.login": [
+          {
+            guard: "isKnown",
+            description: "Same pubkey again: hand the session its new signer.",
+            actions: ["reauthenticate", "activateIfRequested", "touchActive", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
+          },
+          {
+            actions: ["spawnSession", "activateIfRequested", "touchActive", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
+          },
+        ],
+        "account.switch": [
+          { guard: "isClearing", actions: ["deactivate", { type: "wireNdk", params: { pubkey: null } }] },
+          {
+            guard: "isKnown",
+            actions: ["activate", "touchActive", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
+          },
+        ],
+        "account.logout": [
+          {
+            guard: "isActive",
+            actions: [
+              "stopSession",
+              "forget",
+              { type: "releaseSession", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) },
+              "activateNext",
+              { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) },
+            ],
+          },
+          {
+            guard: "isKnown",
+            actions: ["stopSession", "forget", { type: "releaseSession", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
+          },
+        ],
+        "session.filters.changed": {
+          guard: "isActive",
+          actions: { type: "wireFilters", params: ({ event }) => ({ pubkey: event.pubkey }) },
+        },
+        "monitor.add": { actions: ["extendPlan", "broadcastMonitor"] },
+        "session.start": { guard: "isKnown", actions: "forward" },
+        "session.stop": { guard: "isKnown", actions: "forward" },
+        "session.preferences.set": { guard: "isKnown", actions: "forward" },
+        "manager.stop": { target: "stopped" },
+      },
+    },
+    stopped: {
+      type: "final",
+      description: "All session actors stopped; the manager accepts nothing more.",
+    },
+  },
+});
+
+export type ManagerMachine = typeof managerMachine;

@@ -1,0 +1,229 @@
+import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type EventObject } from "xstate";
+import { FILTER_KINDS, kindsOf, mergeEntries } from "./lists";
+import {
+  READ_ONLY,
+  type FetchPlan,
+  type Hexpubkey,
+  type ListEntry,
+  type ListSlots,
+  type RetryPolicy,
+  type SessionFailure,
+  type SessionPreferences,
+  type SignerDescriptor,
+} from "./types";
+
+export interface SessionInput {
+  pubkey: Hexpubkey;
+  signer: SignerDescriptor;
+  plan: FetchPlan;
+  retry: RetryPolicy;
+  preferences?: SessionPreferences;
+  lists?: ListSlots;
+  lastActive?: number;
+}
+
+export interface SessionContext {
+  pubkey: Hexpubkey;
+  signer: SignerDescriptor;
+  plan: FetchPlan;
+  preferences: SessionPreferences;
+  /** Newest verified list per slot; survives errors and restores (last-known lists). */
+  lists: ListSlots;
+  /** Unix seconds when the session was last made active; 0 when never. */
+  lastActive: number;
+  retry: RetryPolicy;
+  /** Consecutive failures since the session was last ready. */
+  attempt: number;
+  failure: SessionFailure | null;
+  /** Epoch ms of the next automatic retry: a stored deadline, because `after` timers do not survive a restore. */
+  retryAt: number | null;
+}
+
+export type SessionEvent =
+  | { type: "session.retry" }
+  | { type: "session.refresh" }
+  | { type: "session.reauthenticate"; signer: SignerDescriptor }
+  | { type: "session.start"; plan?: FetchPlan }
+  | { type: "session.stop" }
+  | { type: "session.touch"; at: number }
+  | { type: "session.preferences.set"; preferences: SessionPreferences }
+  | { type: "session.monitor"; kinds: number[] }
+  | { type: "list.received"; entries: ListEntry[] };
+
+/** Sent to the parent (the manager) when a list that feeds NDK's filters changed. */
+export interface FiltersChangedEvent {
+  type: "session.filters.changed";
+  pubkey: Hexpubkey;
+}
+
+export interface ListsInput {
+  pubkey: Hexpubkey;
+  kinds: number[];
+}
+
+const notProvided = (name: string) => () => {
+  throw new Error(`session actor "${name}" must be provided from src/ (machine.provide)`);
+};
+
+function asFailure(error: unknown): SessionFailure {
+  const candidate = error as Partial<SessionFailure> | undefined;
+  return {
+    code: typeof candidate?.code === "string" ? candidate.code : "unexpected",
+    message: typeof candidate?.message === "string" ? candidate.message : "unexpected failure",
+    at: typeof candidate?.at === "number" ? candidate.at : 0,
+  };
+}
+
+export const sessionMachine = setup({
+  types: {
+    input: {} as SessionInput,
+    context: {} as SessionContext,
+    events: {} as SessionEvent,
+  },
+  actors: {
+    /** Finds the session's signer: the one handed over at login, or one rebuilt from storage. */
+    restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(notProvided("restoreSigner")),
+    /** Proves the signer answers for this pubkey, within a bounded wait. */
+    authenticate: fromPromise<void, { pubkey: Hexpubkey }>(notProvided("authenticate")),
+    /** One REQ for the session's lists, closed on EOSE; resolves with verified, parsed entries. */
+    fetchLists: fromPromise<ListEntry[], ListsInput>(notProvided("fetchLists")),
+    /** Joins the shared live subscription; sends `list.received` for each newer verified list. */
+    watchLists: fromCallback<EventObject, ListsInput>(notProvided("watchLists")),
+    /** Resolves at an absolute time, so a restored session keeps its retry deadline. */
+    waitUntil: fromPromise<void, { until: number }>(notProvided("waitUntil")),
+  },
+  guards: {
+    isReadOnly: ({ context }) => context.signer.type === READ_ONLY,
+    bringsNewerList: ({ context, event }) =>
+      event.type === "list.received" && mergeEntries(context.lists, event.entries) !== context.lists,
+  },
+  actions: {
+    storeEntries: assign({
+      lists: ({ context, event }) => {
+        const entries = event.type === "list.received" ? event.entries : (event as unknown as { output: ListEntry[] }).output;
+        return mergeEntries(context.lists, entries);
+      },
+    }),
+    reportFilterChange: enqueueActions(({ context, event, enqueue }) => {
+      const entries = event.type === "list.received" ? event.entries : (event as unknown as { output: ListEntry[] }).output;
+      const changed = entries.some((e) => FILTER_KINDS.has(e.kind) && context.lists[e.key]?.id === e.id);
+      if (changed) enqueue(sendParent({ type: "session.filters.changed", pubkey: context.pubkey } satisfies FiltersChangedEvent));
+    }),
+    recordFailure: assign(({ context, event }) => {
+      const failure = asFailure((event as unknown as { error: unknown }).error);
+      const attempt = context.attempt + 1;
+      const delay = Math.min(context.retry.maxMs, context.retry.baseMs * 2 ** (attempt - 1));
+      return { failure, attempt, retryAt: failure.at + delay };
+    }),
+    markReady: assign({ attempt: 0, failure: null, retryAt: null }),
+    touch: assign({ lastActive: ({ event }) => (event.type === "session.touch" ? event.at : 0) }),
+    setPreferences: assign({
+      preferences: ({ context, event }) =>
+        event.type === "session.preferences.set" ? { ...context.preferences, ...event.preferences } : context.preferences,
+    }),
+    addKinds: assign({
+      plan: ({ context, event }) =>
+        event.type === "session.monitor"
+          ? { ...context.plan, kinds: [...new Set([...context.plan.kinds, ...event.kinds])] }
+          : context.plan,
+    }),
+    setPlan: assign({
+      plan: ({ context, event }) => (event.type === "session.start" && event.plan ? event.plan : context.plan),
+    }),
+    setSigner: assign({
+      signer: ({ context, event }) => (event.type === "session.reauthenticate" ? event.signer : context.signer),
+    }),
+  },
+}).createMachine({
+  id: "session",
+  description: "One Nostr login: its signer, its lists, and their live updates.",
+  context: ({ input }) => ({
+    pubkey: input.pubkey,
+    signer: input.signer,
+    plan: input.plan,
+    preferences: input.preferences ?? {},
+    lists: input.lists ?? {},
+    lastActive: input.lastActive ?? 0,
+    retry: input.retry,
+    attempt: 0,
+    failure: null,
+    retryAt: null,
+  }),
+  initial: "restoring",
+  on: {
+    "list.received": { guard: "bringsNewerList", actions: ["storeEntries", "reportFilterChange"] },
+    "session.touch": { actions: "touch" },
+    "session.preferences.set": { actions: "setPreferences" },
+    "session.monitor": { actions: "addKinds" },
+    "session.reauthenticate": { target: ".restoring", actions: "setSigner" },
+  },
+  states: {
+    restoring: {
+      description: "Obtains the signer: handed over by a login, or rebuilt from storage.",
+      invoke: {
+        id: "restoreSigner",
+        src: "restoreSigner",
+        input: ({ context }) => ({ pubkey: context.pubkey, signer: context.signer }),
+        onDone: [{ guard: "isReadOnly", target: "live" }, { target: "authenticating" }],
+        onError: { target: "error", actions: "recordFailure" },
+      },
+    },
+    authenticating: {
+      description: "Asks the signer for its user and checks it is this session's pubkey.",
+      invoke: {
+        id: "authenticate",
+        src: "authenticate",
+        input: ({ context }) => ({ pubkey: context.pubkey }),
+        onDone: { target: "live" },
+        onError: { target: "error", actions: "recordFailure" },
+      },
+    },
+    live: {
+      description: "Subscribed to the shared live subscription for the whole stay, so nothing published after the fetch is missed.",
+      invoke: {
+        id: "watchLists",
+        src: "watchLists",
+        input: ({ context }) => ({ pubkey: context.pubkey, kinds: kindsOf(context.plan, context.preferences.walletEnabled) }),
+      },
+      initial: "fetching",
+      on: {
+        "session.stop": { target: "idle" },
+        "session.preferences.set": { target: "live", reenter: true, actions: "setPreferences" },
+        "session.monitor": { target: "live", reenter: true, actions: "addKinds" },
+        "session.start": { target: "live", reenter: true, actions: "setPlan" },
+      },
+      states: {
+        fetching: {
+          description: "One REQ for every list of the plan, closed on EOSE.",
+          invoke: {
+            id: "fetchLists",
+            src: "fetchLists",
+            input: ({ context }) => ({ pubkey: context.pubkey, kinds: kindsOf(context.plan, context.preferences.walletEnabled) }),
+            onDone: { target: "ready", actions: ["storeEntries", "reportFilterChange", "markReady"] },
+            onError: { target: "#session.error", actions: "recordFailure" },
+          },
+        },
+        ready: {
+          description: "Lists loaded; newer versions keep arriving through the live subscription.",
+          on: { "session.refresh": { target: "fetching" } },
+        },
+      },
+    },
+    idle: {
+      description: "Stopped by stopSession(): lists kept, no relay traffic.",
+      on: { "session.start": { target: "live", actions: "setPlan" } },
+    },
+    error: {
+      description: "Failed; retries on a backoff deadline that survives a restore, or at once on session.retry.",
+      invoke: {
+        id: "retryTimer",
+        src: "waitUntil",
+        input: ({ context }) => ({ until: context.retryAt ?? 0 }),
+        onDone: { target: "restoring" },
+      },
+      on: { "session.retry": { target: "restoring" } },
+    },
+  },
+});
+
+export type SessionMachine = typeof sessionMachine;

@@ -1,0 +1,34 @@
+import type NDK from "@nostr-dev-kit/ndk";
+import type { NDKSigner, NDKUser } from "@nostr-dev-kit/ndk";
+import type { Hexpubkey } from "../../machines";
+import type { RelayHub } from "./relayHub";
+import type { Gate } from "./gate";
+
+export interface EngineTimeouts {
+  /** Longest wait for `signer.user()` (and a private mute list's decryption). */
+  signerMs: number;
+  /** Longest wait for a login's list fetch to reach EOSE. */
+  fetchMs: number;
+}
+
+export interface NdkWiringOptions {
+  /** Keep `ndk.muteFilter` on the active session's mute list (default true). */
+  setMuteFilter: boolean;
+  /** Keep `ndk.relayConnectionFilter` on the active session's blocked relays (default true). */
+  setRelayConnectionFilter: boolean;
+}
+
+/**
+ * What the effects share and the machines never see: NDK, live signer objects and the relay hub.
+ * Keyed by pubkey, the same key the machines use.
+ */
+export interface EngineRuntime {
+  readonly ndk: NDK;
+  readonly signers: Map<Hexpubkey, NDKSigner>;
+  readonly hub: RelayHub;
+  readonly fetchGate: Gate;
+  readonly timeouts: EngineTimeouts;
+  readonly wiring: NdkWiringOptions;
+  /** One NDKUser per pubkey, so switching allocates nothing. */
+  userOf(pubkey: Hexpubkey): NDKUser;
+}

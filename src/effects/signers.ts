@@ -1,0 +1,50 @@
+import type { NDKSigner } from "@nostr-dev-kit/ndk";
+import { READ_ONLY, type Hexpubkey, type SignerDescriptor } from "../../machines";
+import { failure, withTimeout } from "../errors";
+import type { IngestContext } from "./ingest";
+import type { EngineRuntime } from "./runtime";
+
+export function describeSigner(signer: NDKSigner | undefined): SignerDescriptor {
+  if (!signer) return { type: READ_ONLY };
+  try {
+    const payload = JSON.parse(signer.toPayload()) as { type?: unknown };
+    if (typeof payload.type === "string") return { type: payload.type };
+  } catch {
+    // a signer without a usable payload is still a signer
+  }
+  return { type: signer.constructor?.name || "custom" };
+}
+
+/** The signer handed over at login is in the runtime; rebuilding one from storage comes with persistence. */
+export async function restoreSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+  if (input.signer.type === READ_ONLY || runtime.signers.has(input.pubkey)) return;
+  throw failure("signer-unavailable", `No ${input.signer.type} signer is available for this session; log in again`);
+}
+
+/** `signer.user()` within a bounded wait, and it must answer for this session's pubkey. */
+export async function authenticate(runtime: EngineRuntime, input: { pubkey: Hexpubkey }): Promise<void> {
+  const signer = runtime.signers.get(input.pubkey);
+  if (!signer) throw failure("signer-unavailable", "The session has no signer");
+  let pubkey: string;
+  try {
+    const user = await withTimeout(signer.user(), runtime.timeouts.signerMs, () =>
+      failure("signer-timeout", `The signer did not answer within ${runtime.timeouts.signerMs} ms`),
+    );
+    pubkey = user.pubkey;
+  } catch (error) {
+    if ((error as { code?: string }).code === "signer-timeout") throw error;
+    throw failure("signer-failed", "The signer failed to report its user");
+  }
+  if (pubkey !== input.pubkey) throw failure("signer-mismatch", "The signer answers for another pubkey");
+}
+
+export function ingestContextFor(runtime: EngineRuntime, pubkey: Hexpubkey, kinds: readonly number[]): IngestContext {
+  const signer = runtime.signers.get(pubkey);
+  return {
+    author: pubkey,
+    kinds: new Set(kinds),
+    signer,
+    user: signer ? runtime.userOf(pubkey) : undefined,
+    decryptTimeoutMs: runtime.timeouts.signerMs,
+  };
+}

@@ -1,0 +1,90 @@
+import type NDK from "@nostr-dev-kit/ndk";
+import type { NDKSigner, NDKUser } from "@nostr-dev-kit/ndk";
+import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
+import { managerMachine, sessionMachine, type FetchPlan, type Hexpubkey, type RetryPolicy } from "../machines";
+import { SessionError } from "./errors";
+import { createManagerActions, createSessionActors } from "./effects";
+import { Gate } from "./effects/gate";
+import { RelayHub } from "./effects/relayHub";
+import type { EngineRuntime, EngineTimeouts, NdkWiringOptions } from "./effects/runtime";
+
+export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+
+export interface EngineOptions {
+  ndk: NDK;
+  plan?: FetchPlan;
+  retry?: RetryPolicy;
+  timeouts?: Partial<EngineTimeouts>;
+  wiring?: Partial<NdkWiringOptions>;
+  /** Concurrent list fetches (each one REQ); keeps bursts under a relay's per-connection limit. */
+  maxConcurrentFetches?: number;
+  /** Inspection observers for the whole actor system (Stately inspector, the read model, …). */
+  inspect?: InspectionObserver[];
+}
+
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000 };
+
+export type ManagerActor = Actor<typeof managerMachine>;
+
+export interface SessionEngine {
+  readonly actor: ManagerActor;
+  readonly runtime: EngineRuntime;
+  /** Stops every actor and the shared subscription; the engine cannot be restarted. */
+  stop(): void;
+}
+
+function assertWebSocket(): void {
+  if (typeof globalThis.WebSocket !== "function")
+    throw new SessionError(
+      'NDK needs a global WebSocket; on Node 20 add: import { WebSocket } from "ws"; globalThis.WebSocket ??= WebSocket',
+      "no-websocket",
+    );
+}
+
+function toObserver(observer: InspectionObserver): (event: InspectionEvent) => void {
+  return typeof observer === "function" ? observer : (event) => observer.next?.(event);
+}
+
+export function createRuntime(options: EngineOptions): EngineRuntime {
+  const { ndk } = options;
+  const users = new Map<Hexpubkey, NDKUser>();
+  return {
+    ndk,
+    signers: new Map<Hexpubkey, NDKSigner>(),
+    hub: new RelayHub(ndk),
+    fetchGate: new Gate(options.maxConcurrentFetches ?? 8),
+    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    wiring: { setMuteFilter: true, setRelayConnectionFilter: true, ...options.wiring },
+    userOf(pubkey) {
+      let user = users.get(pubkey);
+      if (!user) users.set(pubkey, (user = ndk.getUser({ pubkey })));
+      return user;
+    },
+  };
+}
+
+/** The manager actor with every effect provided, started. */
+export function createSessionEngine(options: EngineOptions): SessionEngine {
+  assertWebSocket();
+  const runtime = createRuntime(options);
+  const machine = managerMachine.provide({
+    actors: { session: sessionMachine.provide({ actors: createSessionActors(runtime) }) },
+    actions: createManagerActions(runtime),
+  });
+  const observers = (options.inspect ?? []).map(toObserver);
+  const actor = createActor(machine, {
+    input: { plan: options.plan, retry: options.retry },
+    inspect: observers.length ? (event) => observers.forEach((observe) => observe(event)) : undefined,
+  });
+  actor.start();
+  return {
+    actor,
+    runtime,
+    stop() {
+      if (actor.getSnapshot().status === "active") actor.send({ type: "manager.stop" });
+      actor.stop();
+      runtime.hub.stop();
+      runtime.signers.clear();
+    },
+  };
+}

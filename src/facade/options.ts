@@ -1,0 +1,46 @@
+import type { NDKEvent } from "@nostr-dev-kit/ndk";
+import { DEFAULT_PLAN, type FetchPlan } from "../../machines";
+import type { MonitorItem, SessionStartOptions } from "./types";
+
+export type EventWrapper = (event: NDKEvent) => NDKEvent;
+
+/** Both option shapes of the peer (0.6.3 and 1.0), reduced to a machine plan plus the event wrappers. */
+export function planFrom(options: SessionStartOptions | undefined): { plan: FetchPlan; wrappers: Map<number, EventWrapper> } {
+  const wrappers = new Map<number, EventWrapper>();
+  if (!options) return { plan: DEFAULT_PLAN, wrappers };
+  const kinds = new Set<number>();
+  if (Array.isArray(options.follows)) options.follows.forEach((kind) => kinds.add(kind));
+  for (const kind of monitorKinds(options.monitor ?? [], wrappers)) kinds.add(kind);
+  for (const kind of monitorKinds(options.eventConstructors ?? [], wrappers)) kinds.add(kind);
+  for (const [kind, constructor] of options.events ?? []) {
+    kinds.add(kind);
+    wrappers.set(kind, (event) => constructor.from(event));
+  }
+  return {
+    plan: {
+      profile: options.profile ?? true,
+      follows: Boolean(options.follows),
+      mutes: options.mutes ?? false,
+      blockedRelays: options.blockedRelays ?? false,
+      relayList: options.relayList ?? false,
+      wallet: options.wallet ?? false,
+      kinds: [...kinds].sort((a, b) => a - b),
+    },
+    wrappers,
+  };
+}
+
+export function monitorKinds(items: readonly MonitorItem[], wrappers: Map<number, EventWrapper>): number[] {
+  const kinds: number[] = [];
+  for (const item of items) {
+    if (typeof item === "number") {
+      kinds.push(item);
+      continue;
+    }
+    for (const kind of item.kinds) {
+      kinds.push(kind);
+      wrappers.set(kind, (event) => item.from(event));
+    }
+  }
+  return kinds;
+}

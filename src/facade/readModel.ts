@@ -1,0 +1,87 @@
+import type NDK from "@nostr-dev-kit/ndk";
+import type { NDKSigner } from "@nostr-dev-kit/ndk";
+import type { AnyActorRef, InspectionEvent } from "xstate";
+import { sessionId, type Hexpubkey, type ManagerContext, type SessionContext } from "../../machines";
+import type { ManagerActor } from "../engine";
+import { sessionView, statusOf, type ViewDeps } from "./sessionView";
+import type { NDKSession, SessionState } from "./types";
+
+/**
+ * The state `subscribe` callbacks see, fed by the actor system's inspection events: any snapshot
+ * of the manager or a session marks it stale, and listeners hear once per microtask, however many
+ * transitions happened in it. It is built only when somebody reads it.
+ */
+export class SessionReadModel {
+  private version = 0;
+  private built: { version: number; state: SessionState } | undefined;
+  private readonly listeners = new Set<(state: SessionState) => void>();
+  private notifyScheduled = false;
+  private readonly views = new WeakMap<object, NDKSession>();
+  private actor: ManagerActor | undefined;
+
+  constructor(
+    private readonly ndk: NDK,
+    private readonly signers: ReadonlyMap<Hexpubkey, NDKSigner>,
+    private readonly deps: ViewDeps,
+  ) {}
+
+  attach(actor: ManagerActor): void {
+    this.actor = actor;
+    this.invalidate();
+  }
+
+  readonly observe = (event: InspectionEvent): void => {
+    if (event.type === "@xstate.snapshot") this.invalidate();
+  };
+
+  invalidate(): void {
+    this.version++;
+    if (this.notifyScheduled || this.listeners.size === 0) return;
+    this.notifyScheduled = true;
+    queueMicrotask(() => {
+      this.notifyScheduled = false;
+      if (this.listeners.size === 0) return;
+      const state = this.state();
+      for (const listener of this.listeners) listener(state);
+    });
+  }
+
+  subscribe(listener: (state: SessionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  session(pubkey: Hexpubkey): NDKSession | undefined {
+    const child = this.actor?.getSnapshot().children[sessionId(pubkey)] as AnyActorRef | undefined;
+    if (!child) return undefined;
+    const snapshot = child.getSnapshot();
+    let view = this.views.get(snapshot);
+    if (!view) {
+      view = sessionView(snapshot.context as SessionContext, statusOf(snapshot.value, snapshot.status), this.deps);
+      this.views.set(snapshot, view);
+    }
+    return view;
+  }
+
+  managerContext(): ManagerContext | undefined {
+    return this.actor?.getSnapshot().context;
+  }
+
+  state(): SessionState {
+    if (this.built?.version === this.version) return this.built.state;
+    const context = this.managerContext();
+    const sessions = new Map<Hexpubkey, NDKSession>();
+    for (const pubkey of context?.pubkeys ?? []) {
+      const view = this.session(pubkey);
+      if (view) sessions.set(pubkey, view);
+    }
+    const state: SessionState = {
+      ndk: this.ndk,
+      sessions,
+      signers: new Map(this.signers),
+      activePubkey: context?.activePubkey ?? undefined,
+    };
+    this.built = { version: this.version, state };
+    return state;
+  }
+}

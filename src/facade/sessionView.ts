@@ -1,0 +1,97 @@
+import type NDK from "@nostr-dev-kit/ndk";
+import { NDKEvent, type NDKUserProfile } from "@nostr-dev-kit/ndk";
+import type { NostrEvent } from "nostr-tools/pure";
+import { Kind, type ListEntry, type SessionContext } from "../../machines";
+import type { BlockedRelaysData, MutesData, ProfileData, RelayListData } from "../lists/kinds";
+import { PubkeySet, type PackedPubkeys } from "../lists/packedPubkeys";
+import type { EventWrapper } from "./options";
+import type { NDKSession, SessionStatus } from "./types";
+
+const LIST_KINDS = new Set<number>([Kind.Profile, Kind.Contacts, Kind.MuteList, Kind.BlockedRelays, Kind.RelayList]);
+
+/** Flattens a session actor's state value into the facade's status. */
+export function statusOf(value: unknown, actorStatus: string): SessionStatus {
+  if (actorStatus !== "active") return "stopped";
+  if (typeof value === "string") return value as SessionStatus;
+  const live = (value as { live?: string }).live;
+  return (live ?? "fetching") as SessionStatus;
+}
+
+/**
+ * Derived collections are built once per list entry (entries are immutable) and shared by every
+ * view of it, so a state notification rebuilds nothing that did not change.
+ */
+const derived = new WeakMap<ListEntry, unknown>();
+function once<T>(entry: ListEntry, build: () => T): T {
+  if (!derived.has(entry)) derived.set(entry, build());
+  return derived.get(entry) as T;
+}
+
+const follows = (e: ListEntry<PackedPubkeys>) => once(e, () => new PubkeySet(e.data));
+const mutes = (e: ListEntry<MutesData>) =>
+  once(e, () => ({
+    muteSet: new Map<string, string>([...e.data.pubkeys.map((pk) => [pk, "p"] as const), ...e.data.eventIds.map((id) => [id, "e"] as const)]),
+    words: new Set(e.data.words),
+    hashtags: new Set(e.data.hashtags),
+  }));
+const blocked = (e: ListEntry<BlockedRelaysData>) => once(e, () => new Set(e.data.urls));
+const relays = (e: ListEntry<RelayListData>) =>
+  once(e, () => new Map(e.data.relays.map((r) => [r.url, { read: r.read, write: r.write }])));
+
+export interface ViewDeps {
+  ndk: NDK;
+  wrappers: ReadonlyMap<number, EventWrapper>;
+  subscriptionsFor(pubkey: string): NDKSession["subscriptions"];
+}
+
+const eventsCache = new WeakMap<object, Map<string | number, NDKEvent | null>>();
+
+function eventsOf(lists: SessionContext["lists"], deps: ViewDeps): Map<string | number, NDKEvent | null> {
+  let events = eventsCache.get(lists);
+  if (events) return events;
+  events = new Map();
+  for (const entry of Object.values(lists)) {
+    if (LIST_KINDS.has(entry.kind)) continue;
+    const event = once(entry, () => {
+      const raw = new NDKEvent(deps.ndk, entry.data as NostrEvent);
+      const wrap = deps.wrappers.get(entry.kind);
+      return wrap ? wrap(raw) : raw;
+    });
+    events.set(entry.key.includes(":") ? entry.key : entry.kind, event);
+  }
+  eventsCache.set(lists, events);
+  return events;
+}
+
+export function sessionView(context: SessionContext, status: SessionStatus, deps: ViewDeps): NDKSession {
+  const { lists } = context;
+  const entry = <T>(kind: number) => lists[String(kind)] as ListEntry<T> | undefined;
+  const contacts = entry<PackedPubkeys>(Kind.Contacts);
+  const muteList = entry<MutesData>(Kind.MuteList);
+  const blockedList = entry<BlockedRelaysData>(Kind.BlockedRelays);
+  const relayList = entry<RelayListData>(Kind.RelayList);
+  const profile = entry<ProfileData>(Kind.Profile);
+  const muted = muteList ? mutes(muteList) : undefined;
+  return {
+    pubkey: context.pubkey,
+    followSet: contacts ? follows(contacts) : undefined,
+    muteSet: muted?.muteSet,
+    mutedWords: muted?.words,
+    mutedHashtags: muted?.hashtags,
+    blockedRelays: blockedList ? blocked(blockedList) : undefined,
+    relayList: relayList ? relays(relayList) : undefined,
+    profile: profile?.data as NDKUserProfile | undefined,
+    events: eventsOf(lists, deps),
+    // Getters: the shared live subscription is re-issued as sessions come and go.
+    get subscriptions() {
+      return deps.subscriptionsFor(context.pubkey);
+    },
+    get subscription() {
+      return deps.subscriptionsFor(context.pubkey)[0];
+    },
+    lastActive: context.lastActive,
+    preferences: context.preferences,
+    status,
+    failure: context.failure ?? undefined,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The public types of `@nostr-dev-kit/sessions` (1.0 and 0.6.3 shapes), so an app switches by
+ * changing one import. Additions are marked.
+ */
+import type NDK from "@nostr-dev-kit/ndk";
+import type { Hexpubkey, NDKEvent, NDKKind, NDKSigner, NDKSubscription, NDKUser, NDKUserProfile } from "@nostr-dev-kit/ndk";
+import type { InspectionObserver } from "../engine";
+import type { EngineTimeouts } from "../effects/runtime";
+import type { RetryPolicy, SessionFailure } from "../../machines";
+
+export interface NDKEventConstructor {
+  kinds: NDKKind[];
+  from(event: NDKEvent): NDKEvent;
+}
+
+export type MonitorItem = NDKEventConstructor | NDKKind;
+
+export interface SessionPreferences {
+  walletEnabled?: boolean;
+}
+
+export interface SessionStartOptions {
+  /** Kind 0. Added by this library; defaults to true. */
+  profile?: boolean;
+  /** Kind 3; an array of kinds also fetches and follows those kinds (0.6.3). */
+  follows?: boolean | NDKKind[];
+  /** Kind 10000, including private (encrypted) items and muted hashtags. */
+  mutes?: boolean;
+  /** Kind 10006 (NIP-51 blocked relays). */
+  blockedRelays?: boolean;
+  /** Kind 10002. */
+  relayList?: boolean;
+  /** Kinds 17375 and 10019. */
+  wallet?: boolean;
+  monitor?: MonitorItem[];
+  /** 0.6.3: kinds to follow, each wrapped with its `from`. */
+  events?: Map<NDKKind, { from(event: NDKEvent): NDKEvent }>;
+  /** 0.6.3. */
+  eventConstructors?: NDKEventConstructor[];
+  /** Keep `ndk.muteFilter` on the active session's mutes (default true). */
+  setMuteFilter?: boolean;
+  /** Keep `ndk.relayConnectionFilter` on the active session's blocked relays (default true). */
+  setRelayConnectionFilter?: boolean;
+}
+
+export interface LoginOptions extends SessionStartOptions {
+  setActive?: boolean;
+}
+
+export interface SerializedSession {
+  pubkey: Hexpubkey;
+  signerPayload?: string;
+  lastActive: number;
+  preferences?: SessionPreferences;
+}
+
+export interface SessionData {
+  sessions: Map<Hexpubkey, SerializedSession>;
+  activePubkey?: Hexpubkey;
+}
+
+export interface SessionStorage {
+  save(sessions: Map<Hexpubkey, SerializedSession>, activePubkey?: Hexpubkey): Promise<void>;
+  load(): Promise<SessionData>;
+  clear(): Promise<void>;
+}
+
+/** Where a session is in its life; the session actor's state, flattened. Added by this library. */
+export type SessionStatus = "restoring" | "authenticating" | "fetching" | "ready" | "idle" | "error" | "stopped";
+
+export interface NDKSession {
+  pubkey: Hexpubkey;
+  followSet?: ReadonlySet<Hexpubkey>;
+  /** id → "p" | "e". */
+  muteSet?: Map<string, string>;
+  mutedWords?: Set<string>;
+  /** Added by this library: muted `t` tags, lower-cased. */
+  mutedHashtags?: Set<string>;
+  blockedRelays?: Set<string>;
+  relayList?: Map<string, { read: boolean; write: boolean }>;
+  /** Added by this library: kind 0 content. */
+  profile?: NDKUserProfile;
+  /** Every other followed kind; addressable kinds are keyed `"<kind>:<d-tag>"`. */
+  events: Map<NDKKind | string, NDKEvent | null>;
+  subscriptions: NDKSubscription[];
+  /** 0.6.3 alias of `subscriptions[0]`. */
+  subscription?: NDKSubscription;
+  lastActive: number;
+  preferences?: SessionPreferences;
+  /** Added by this library. */
+  status: SessionStatus;
+  /** Added by this library: why the session is in `error`. */
+  failure?: SessionFailure;
+}
+
+export interface SessionState {
+  ndk?: NDK;
+  sessions: Map<Hexpubkey, NDKSession>;
+  signers: Map<Hexpubkey, NDKSigner>;
+  activePubkey?: Hexpubkey;
+}
+
+export interface SessionStoreActions {
+  init(ndk: NDK): void;
+  addSession(userOrSigner: NDKUser | NDKSigner, setActive: boolean): Promise<Hexpubkey>;
+  startSession(pubkey: Hexpubkey, opts: SessionStartOptions): void;
+  stopSession(pubkey: Hexpubkey): void;
+  addMonitor(monitor: MonitorItem[]): void;
+  switchToUser(pubkey: Hexpubkey | null): Promise<void>;
+  removeSession(pubkey: Hexpubkey): void;
+  updateSession(pubkey: Hexpubkey, data: Partial<NDKSession>): void;
+  updatePreferences(pubkey: Hexpubkey, preferences: Partial<SessionPreferences>): void;
+}
+
+export type SessionStore = SessionState & SessionStoreActions;
+
+export interface SessionManagerOptions {
+  storage?: SessionStorage;
+  /** Default true (only with storage). */
+  autoSave?: boolean;
+  /** Default 500. */
+  saveDebounceMs?: number;
+  /** Lists fetched on login and restore. Without it: profile, follows, mutes, blocked relays, relay list. */
+  fetches?: SessionStartOptions;
+  /** Added: XState inspection observer(s), e.g. `createBrowserInspector().inspect` from @statelyai/inspect. */
+  inspect?: InspectionObserver | InspectionObserver[];
+  /** Added: bounded waits. */
+  timeouts?: Partial<EngineTimeouts>;
+  /** Added: backoff of automatic retries. */
+  retry?: RetryPolicy;
+  /**
+   * Added, and unsafe: store private keys in plain text. Off by default; without it a persisted
+   * private-key session restores read-only until the user logs in again.
+   */
+  unsafePersistPrivateKeys?: boolean;
+}

@@ -1,0 +1,27 @@
+export { NDKSessionManager } from "./facade/NDKSessionManager";
+export { MemoryStorage } from "./storage/memoryStorage";
+export {
+  SessionError,
+  SignerDeserializationError,
+  StorageError,
+  SessionNotFoundError,
+  NoActiveSessionError,
+  NDKNotInitializedError,
+  SignerError,
+} from "./errors";
+export { createSessionEngine, type SessionEngine, type EngineOptions, type ManagerActor, type InspectionObserver } from "./engine";
+export { PubkeySet } from "./lists/packedPubkeys";
+export { normalizeRelayUrl } from "./lists/relayUrl";
+export type * from "./facade/types";
+export {
+  managerMachine,
+  sessionMachine,
+  sessionId,
+  type ManagerContext,
+  type ManagerEvent,
+  type SessionContext,
+  type SessionEvent,
+  type SessionFailure,
+  type FetchPlan,
+  type ListEntry,
+} from "../machines";
