@@ -1,4 +1,4 @@
-import { assign, enqueueActions, sendTo, setup } from "xstate";
+import { and, assign, enqueueActions, sendTo, setup } from "xstate";
 import { sessionMachine, type FiltersChangedEvent, type SessionInput } from "./session.machine";
 import type { FetchPlan, Hexpubkey, ListSlots, RetryPolicy, SessionPreferences, SignerDescriptor } from "./types";
 
@@ -64,6 +64,7 @@ export const managerMachine = setup({
     isKnown: ({ context, event }) => "pubkey" in event && !!event.pubkey && context.pubkeys.includes(event.pubkey),
     isClearing: ({ event }) => event.type === "account.switch" && event.pubkey === null,
     isActive: ({ context, event }) => "pubkey" in event && event.pubkey === context.activePubkey,
+    wantsActive: ({ event }) => event.type === "account.login" && event.setActive,
   },
   actions: {
     /** Points NDK's signer, activeUser and filters at the active session (or clears them). Provided from src/. */
@@ -90,10 +91,6 @@ export const managerMachine = setup({
       ({ event }) => targetOf(event),
       ({ event }) => ({ type: "session.reauthenticate" as const, signer: (event as { signer: SignerDescriptor }).signer }),
     ),
-    activateIfRequested: assign({
-      activePubkey: ({ context, event }) =>
-        event.type === "account.login" && event.setActive ? event.pubkey : context.activePubkey,
-    }),
     activate: assign({ activePubkey: ({ event }) => (event as { pubkey: Hexpubkey }).pubkey }),
     deactivate: assign({ activePubkey: null }),
     touchActive: enqueueActions(({ context, event, enqueue }) => {
@@ -139,13 +136,21 @@ export const managerMachine = setup({
       on: {
         "account.login": [
           {
-            guard: "isKnown",
-            description: "Same pubkey again: hand the session its new signer.",
-            actions: ["reauthenticate", "activateIfRequested", "touchActive", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
+            guard: and(["isKnown", "wantsActive"]),
+            description: "Same pubkey again: hand the session its new signer, and make it active.",
+            actions: ["reauthenticate", "activate", "touchActive", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
           },
           {
-            actions: ["spawnSession", "activateIfRequested", "touchActive", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
+            guard: and(["isKnown", "isActive"]),
+            description: "The active session's signer changed: NDK must sign with the new one.",
+            actions: ["reauthenticate", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
           },
+          { guard: "isKnown", actions: ["reauthenticate"] },
+          {
+            guard: "wantsActive",
+            actions: ["spawnSession", "activate", "touchActive", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
+          },
+          { actions: ["spawnSession"] },
         ],
         "account.switch": [
           { guard: "isClearing", actions: ["deactivate", { type: "wireNdk", params: { pubkey: null } }] },

@@ -1,4 +1,4 @@
-import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type EventObject } from "xstate";
+import { assign, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from "xstate";
 import { FILTER_KINDS, kindsOf, mergeEntries } from "./lists";
 import {
   READ_ONLY,
@@ -61,6 +61,9 @@ export interface ListsInput {
   kinds: number[];
 }
 
+/** Exponential backoff: baseMs, 2×, 4×, … capped at maxMs. */
+export const retryDelay = (policy: RetryPolicy, attempt: number) => Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+
 const notProvided = (name: string) => () => {
   throw new Error(`session actor "${name}" must be provided from src/ (machine.provide)`);
 };
@@ -89,8 +92,8 @@ export const sessionMachine = setup({
     fetchLists: fromPromise<ListEntry[], ListsInput>(notProvided("fetchLists")),
     /** Joins the shared live subscription; sends `list.received` for each newer verified list. */
     watchLists: fromCallback<EventObject, ListsInput>(notProvided("watchLists")),
-    /** Resolves at an absolute time, so a restored session keeps its retry deadline. */
-    waitUntil: fromPromise<void, { until: number }>(notProvided("waitUntil")),
+    /** Resolves at an absolute time (or `delayMs` from now when none is known), so a restored session keeps its deadline. */
+    waitUntil: fromPromise<void, { until: number | null; delayMs: number }>(notProvided("waitUntil")),
   },
   guards: {
     isReadOnly: ({ context }) => context.signer.type === READ_ONLY,
@@ -104,16 +107,21 @@ export const sessionMachine = setup({
         return mergeEntries(context.lists, entries);
       },
     }),
-    reportFilterChange: enqueueActions(({ context, event, enqueue }) => {
+    /**
+     * Tells the parent (the manager), when there is one, that a list feeding NDK's filters is about to
+     * change. Runs before `storeEntries`; the event is delivered after the transition.
+     */
+    reportFilterChange: enqueueActions(({ context, event, enqueue, self }) => {
       const entries = event.type === "list.received" ? event.entries : (event as unknown as { output: ListEntry[] }).output;
-      const changed = entries.some((e) => FILTER_KINDS.has(e.kind) && context.lists[e.key]?.id === e.id);
-      if (changed) enqueue(sendParent({ type: "session.filters.changed", pubkey: context.pubkey } satisfies FiltersChangedEvent));
+      const filterEntries = entries.filter((e) => FILTER_KINDS.has(e.kind));
+      if (self._parent && mergeEntries(context.lists, filterEntries) !== context.lists)
+        enqueue.sendParent({ type: "session.filters.changed", pubkey: context.pubkey } satisfies FiltersChangedEvent);
     }),
     recordFailure: assign(({ context, event }) => {
       const failure = asFailure((event as unknown as { error: unknown }).error);
       const attempt = context.attempt + 1;
-      const delay = Math.min(context.retry.maxMs, context.retry.baseMs * 2 ** (attempt - 1));
-      return { failure, attempt, retryAt: failure.at + delay };
+      // Without a timestamp (an effect that threw unexpectedly) the waiting actor counts from its own start.
+      return { failure, attempt, retryAt: failure.at > 0 ? failure.at + retryDelay(context.retry, attempt) : null };
     }),
     markReady: assign({ attempt: 0, failure: null, retryAt: null }),
     touch: assign({ lastActive: ({ event }) => (event.type === "session.touch" ? event.at : 0) }),
@@ -151,11 +159,13 @@ export const sessionMachine = setup({
   }),
   initial: "restoring",
   on: {
-    "list.received": { guard: "bringsNewerList", actions: ["storeEntries", "reportFilterChange"] },
+    "list.received": { guard: "bringsNewerList", actions: ["reportFilterChange", "storeEntries"] },
     "session.touch": { actions: "touch" },
     "session.preferences.set": { actions: "setPreferences" },
     "session.monitor": { actions: "addKinds" },
     "session.reauthenticate": { target: ".restoring", actions: "setSigner" },
+    "session.stop": { target: ".idle" },
+    "session.start": { actions: "setPlan" },
   },
   states: {
     restoring: {
@@ -187,7 +197,6 @@ export const sessionMachine = setup({
       },
       initial: "fetching",
       on: {
-        "session.stop": { target: "idle" },
         "session.preferences.set": { target: "live", reenter: true, actions: "setPreferences" },
         "session.monitor": { target: "live", reenter: true, actions: "addKinds" },
         "session.start": { target: "live", reenter: true, actions: "setPlan" },
@@ -199,7 +208,7 @@ export const sessionMachine = setup({
             id: "fetchLists",
             src: "fetchLists",
             input: ({ context }) => ({ pubkey: context.pubkey, kinds: kindsOf(context.plan, context.preferences.walletEnabled) }),
-            onDone: { target: "ready", actions: ["storeEntries", "reportFilterChange", "markReady"] },
+            onDone: { target: "ready", actions: ["reportFilterChange", "storeEntries", "markReady"] },
             onError: { target: "#session.error", actions: "recordFailure" },
           },
         },
@@ -210,15 +219,18 @@ export const sessionMachine = setup({
       },
     },
     idle: {
-      description: "Stopped by stopSession(): lists kept, no relay traffic.",
-      on: { "session.start": { target: "live", actions: "setPlan" } },
+      description: "Stopped by stopSession(): lists kept, no relay traffic, no retries.",
+      on: {
+        "session.start": { target: "restoring", actions: "setPlan" },
+        "session.stop": {},
+      },
     },
     error: {
       description: "Failed; retries on a backoff deadline that survives a restore, or at once on session.retry.",
       invoke: {
         id: "retryTimer",
         src: "waitUntil",
-        input: ({ context }) => ({ until: context.retryAt ?? 0 }),
+        input: ({ context }) => ({ until: context.retryAt, delayMs: retryDelay(context.retry, context.attempt) }),
         onDone: { target: "restoring" },
       },
       on: { "session.retry": { target: "restoring" } },

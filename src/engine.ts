@@ -73,6 +73,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
   });
   const observers = (options.inspect ?? []).map(toObserver);
   const actor = createActor(machine, {
+    systemId: "manager",
     input: { plan: options.plan, retry: options.retry },
     inspect: observers.length ? (event) => observers.forEach((observe) => observe(event)) : undefined,
   });

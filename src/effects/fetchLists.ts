@@ -5,6 +5,8 @@ import { failure } from "../errors";
 import { ingest } from "./ingest";
 import type { EngineRuntime } from "./runtime";
 import { ingestContextFor } from "./signers";
+import { startSubscription } from "./subscribe";
+import { reviveNeverConnectedRelays } from "./reviveRelays";
 
 /**
  * One REQ for a session's lists, sent at once (not grouped), closed on EOSE and bounded by
@@ -16,6 +18,7 @@ export function fetchLists(runtime: EngineRuntime, input: ListsInput, signal: Ab
 
 function fetchOnce(runtime: EngineRuntime, { pubkey, kinds }: ListsInput, signal: AbortSignal): Promise<ListEntry[]> {
   if (kinds.length === 0) return Promise.resolve([]);
+  reviveNeverConnectedRelays(runtime.ndk);
   const context = ingestContextFor(runtime, pubkey, kinds);
   const pending: Array<Promise<ListEntry | undefined>> = [];
   let subscription: NDKSubscription | undefined;
@@ -47,9 +50,7 @@ function fetchOnce(runtime: EngineRuntime, { pubkey, kinds }: ListsInput, signal
       );
     }, runtime.timeouts.fetchMs);
 
-    subscription = runtime.ndk.subscribe(
-      [{ authors: [pubkey], kinds }],
-      {
+    subscription = startSubscription(runtime.ndk, [{ authors: [pubkey], kinds }], {
         closeOnEose: true,
         groupable: false, // a login's first fetch never waits on a grouping delay
         skipVerification: true, // ingest() verifies every event fully
@@ -57,7 +58,6 @@ function fetchOnce(runtime: EngineRuntime, { pubkey, kinds }: ListsInput, signal
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
         onEvent: (event: NDKEvent) => void pending.push(ingest(event.rawEvent() as NostrEvent, context)),
         onEose: () => finish(() => collect().then((slots) => resolve(Object.values(slots)), reject)),
-      },
-    );
+    });
   });
 }

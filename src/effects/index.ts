@@ -19,7 +19,9 @@ export function createSessionActors(runtime: EngineRuntime) {
         deliver: (entry) => sendBack({ type: "list.received", entries: [entry] }),
       }),
     ),
-    waitUntil: fromPromise<void, { until: number }>(({ input, signal }) => waitUntil(input.until, signal)),
+    waitUntil: fromPromise<void, { until: number | null; delayMs: number }>(({ input, signal }) =>
+      waitUntil(input.until, input.delayMs, signal),
+    ),
   };
 }
 

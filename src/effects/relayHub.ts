@@ -4,6 +4,7 @@ import type { NostrEvent } from "nostr-tools/pure";
 import type { Hexpubkey, ListEntry } from "../../machines";
 import type { IngestContext } from "./ingest";
 import { ingest } from "./ingest";
+import { startSubscription } from "./subscribe";
 
 interface Watcher {
   kinds: ReadonlySet<number>;
@@ -75,7 +76,7 @@ export class RelayHub {
       const filters: NDKFilter[] = [];
       for (const authors of chunk([...this.watchers.keys()], MAX_AUTHORS_PER_FILTER))
         for (const kindSet of chunk(kinds, MAX_KINDS_PER_FILTER)) filters.push({ authors, kinds: kindSet, limit: 0 });
-      this.subscription = this.ndk.subscribe(filters, {
+      this.subscription = startSubscription(this.ndk, filters, {
         closeOnEose: false,
         groupable: false,
         skipVerification: true, // verified by ingest(), fully

@@ -32,7 +32,7 @@ export function parseMutes(tags: readonly string[][]): MutesData {
     if (typeof value !== "string" || value === "") continue;
     if (name === "p" && isHexPubkey(value)) pubkeys.add(value);
     else if (name === "e" && isHexPubkey(value)) eventIds.add(value);
-    else if (name === "word") words.add(value.toLowerCase());
+    else if (name === "word" && value.trim()) words.add(value.trim().toLowerCase());
     else if (name === "t") hashtags.add(value.replace(/^#/, "").toLowerCase());
   }
   return { pubkeys: [...pubkeys], eventIds: [...eventIds], words: [...words], hashtags: [...hashtags] };
@@ -82,6 +82,10 @@ export function toListEntry(event: NostrEvent, privateTags: readonly string[][] 
     case Kind.RelayList:
       return { ...base, data: parseRelayList(event.tags) };
     default:
-      return { ...base, data: event };
+      // A plain copy: the caller's object may carry non-JSON markers (nostr-tools' verdict symbol).
+      return {
+        ...base,
+        data: { id: event.id, pubkey: event.pubkey, created_at: event.created_at, kind: event.kind, tags: event.tags, content: event.content, sig: event.sig },
+      };
   }
 }

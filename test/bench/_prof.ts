@@ -1,0 +1,14 @@
+import { startLoopbackRelay } from "../../src/demo/loopbackRelay";
+import { publishAccounts, connectedNdk, disconnect } from "./fixtures";
+import { loginFollows, switching, sequentialLogins } from "./latency";
+const relay = await startLoopbackRelay({ maxSubscriptionsPerClient: 200 });
+const pub = await connectedNdk([relay.url]);
+const accts = await publishAccounts(pub, relay.url, 20, 1000);
+disconnect(pub);
+const mode = process.env.MODE;
+const t = performance.now();
+if (mode === "login") console.log(await sequentialLogins(relay, accts, 6, 1));
+if (mode === "switch") console.log(await switching(relay, accts[0]!, accts[1]!, 5, 10000));
+console.log("took", performance.now() - t);
+await relay.close();
+process.exit(0);

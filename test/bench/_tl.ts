@@ -1,0 +1,31 @@
+import { startLoopbackRelay } from "../../src/demo/loopbackRelay";
+import { publishAccounts, connectedNdk, disconnect } from "./fixtures";
+import { freshManager } from "./latency";
+import { waitFor } from "./measure";
+const relay = await startLoopbackRelay({ maxSubscriptionsPerClient: 200 });
+const pub = await connectedNdk([relay.url]);
+const accts = await publishAccounts(pub, relay.url, 8, 1000);
+disconnect(pub);
+for (const acc of accts) {
+  const { ndk, manager, done } = await freshManager(relay);
+  const f0 = relay.frames.length;
+  const marks: Array<[string, number]> = [];
+  const t0 = performance.now();
+  const origSub = ndk.subscribe.bind(ndk);
+  (ndk as any).subscribe = (...a: any[]) => { marks.push(["ndk.subscribe", performance.now()]); return origSub(...a); };
+  const relayObj = [...ndk.pool.relays.values()][0]!;
+  (relayObj as any).connectivity.ws.addEventListener("message", (m: any) => { const s = String(m.data); if (s.startsWith('["EOSE"')) marks.push(["EOSE recv", performance.now()]); else if (s.startsWith('["EVENT"')) marks.push([`EVENT recv ${s.length}B`, performance.now()]); });
+  manager.actor.subscribe(() => {});
+  await manager.login(acc.signer);
+  marks.push(["login resolved", performance.now()]);
+  let st = "";
+  await waitFor(() => { const s = manager.getSession(acc.pubkey); if (s && s.status !== st) { st = s.status; marks.push([`status ${st}`, performance.now()]); } return s?.followSet?.size === 1000; }, 5000, "x");
+  marks.push(["followSet 1000", performance.now()]);
+  for (const f of relay.frames.slice(f0)) marks.push([`relay got ${f.type} ${f.filters ? JSON.stringify(f.filters).slice(0, 50) : f.subscriptionId}`, f.at]);
+  marks.sort((a, b) => a[1] - b[1]);
+  console.log(marks.map(([l, t]) => `${(t - t0).toFixed(2).padStart(7)} ${l}`).join("\n"));
+  console.log("----");
+  done();
+}
+await relay.close();
+process.exit(0);

@@ -1,0 +1,75 @@
+/**
+ * Bench fixtures: NDK instances on the loopback relay, and accounts whose lists (kinds 0, 3, 10000,
+ * 10002) are signed with real keys and published before anything is measured.
+ */
+import { randomBytes } from "node:crypto";
+import { WebSocket } from "ws";
+import NDK, { NDKEvent, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+
+globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
+
+export { NDK };
+
+/** An NDK on the given relays only: no outbox pool, no user relays, full signature checks (as in test/support/env.ts). */
+export async function connectedNdk(relays: string[]): Promise<NDK> {
+  const ndk = new NDK({
+    explicitRelayUrls: relays,
+    enableOutboxModel: false,
+    autoConnectUserRelays: false,
+    initialValidationRatio: 1,
+    lowestValidationRatio: 1,
+  });
+  await ndk.connect(2000);
+  if (ndk.pool.connectedRelays().length === 0) throw new Error("bench: NDK did not connect to the loopback relay");
+  return ndk;
+}
+
+/** Closes every relay socket NDK opened (NDK has no destroy()). */
+export function disconnect(ndk: NDK): void {
+  for (const relay of ndk.pool.relays.values()) relay.disconnect();
+}
+
+export interface Account {
+  /** Only the secret key survives publishing: the signed events are not kept. */
+  signer: NDKPrivateKeySigner;
+  pubkey: string;
+  follows: number;
+}
+
+const randomPubkey = () => randomBytes(32).toString("hex");
+
+async function publishOne(ndk: NDK, signer: NDKPrivateKeySigner, kind: number, content: string, tags: string[][]): Promise<void> {
+  const event = new NDKEvent(ndk, { kind, content, tags, created_at: Math.floor(Date.now() / 1000) - 60 });
+  await event.sign(signer);
+  const relays = await event.publish(undefined, 10_000);
+  if (relays.size === 0) throw new Error(`bench: kind ${kind} was not accepted by the relay`);
+}
+
+/** A fresh key with a profile, `follows` random follows, a mute list and a relay list on the relay. */
+export async function publishAccount(ndk: NDK, relayUrl: string, follows: number): Promise<Account> {
+  const signer = NDKPrivateKeySigner.generate();
+  const pubkey = signer.pubkey;
+  const contacts = Array.from({ length: follows }, () => ["p", randomPubkey()]);
+  const mutes = [["p", randomPubkey()], ["p", randomPubkey()], ["t", "spam"], ["word", "airdrop"]];
+  await Promise.all([
+    publishOne(ndk, signer, 0, JSON.stringify({ name: `bench-${pubkey.slice(0, 8)}`, about: "bench account" }), []),
+    publishOne(ndk, signer, 3, "", contacts),
+    publishOne(ndk, signer, 10000, "", mutes),
+    publishOne(ndk, signer, 10002, "", [["r", relayUrl]]),
+  ]);
+  return { signer, pubkey, follows };
+}
+
+/** `count` accounts, published `concurrency` at a time. */
+export async function publishAccounts(ndk: NDK, relayUrl: string, count: number, follows: number, concurrency = 4): Promise<Account[]> {
+  const accounts: Account[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      accounts[index] = await publishAccount(ndk, relayUrl, follows);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return accounts;
+}

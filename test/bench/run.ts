@@ -1,0 +1,79 @@
+/**
+ * `npm run bench`: the performance figures of the session engine against a real relay on
+ * 127.0.0.1, with real keys and signed events published beforehand. Prints the median of each
+ * figure next to its target. Heap figures need gc: run with `tsx --expose-gc`; without the flag
+ * it is switched on at run time.
+ */
+import { startLoopbackRelay, type LoopbackRelay } from "../../src/demo/loopbackRelay";
+import { connectedNdk, disconnect, publishAccounts } from "./fixtures";
+import { heapPerSession } from "./heap";
+import { loginFollows, sequentialLogins, switching } from "./latency";
+import { getGc, median, now, printTable, spread, type Row } from "./measure";
+
+const RUNS = 7; // latency figures: counted runs (after warm-up runs)
+const HEAP_RUNS = 5; // heap figures: counted runs per size
+const SESSIONS = 20;
+const SWITCHES = 10_000; // per batch; one batch is one run of figure 3
+const DEADLINE_MS = 170_000;
+
+const watchdog = setTimeout(() => {
+  console.error(`bench: did not finish within ${DEADLINE_MS / 1000} s`);
+  process.exit(2);
+}, DEADLINE_MS);
+
+const log = (message: string) => console.log(`[bench ${(now() / 1000).toFixed(1)} s] ${message}`);
+
+async function main(relay: LoopbackRelay): Promise<Row[]> {
+  const { gc, how } = getGc();
+  log(`node ${process.version}, gc via ${how}, relay ${relay.url}`);
+
+  // All events are signed and published by an NDK that is disconnected and dropped before any figure.
+  let publisher: Awaited<ReturnType<typeof connectedNdk>> | undefined = await connectedNdk([relay.url]);
+  const started = now();
+  const loginAccounts = await publishAccounts(publisher, relay.url, 2 + RUNS, 1000);
+  const set1000 = await publishAccounts(publisher, relay.url, SESSIONS, 1000);
+  const set5000 = await publishAccounts(publisher, relay.url, SESSIONS, 5000);
+  disconnect(publisher);
+  publisher = undefined;
+  log(`published ${(loginAccounts.length + 2 * SESSIONS) * 4} events in ${((now() - started) / 1000).toFixed(1)} s`);
+
+  const f1 = await loginFollows(relay, loginAccounts, 2);
+  log("figure 1 done");
+  const f2 = await sequentialLogins(relay, set1000, RUNS, 1);
+  log("figures 2 and 5 done");
+  const f3 = await switching(relay, set1000[0]!, set1000[1]!, RUNS, SWITCHES);
+  log(`figure 3 done (${f3.notifications} listener calls)`);
+  const heap1000 = await heapPerSession(relay, set1000, HEAP_RUNS, 1, gc);
+  const heap5000 = await heapPerSession(relay, set5000, HEAP_RUNS, 1, gc);
+  log(`figure 4 done (warm-up runs: ${heap1000.warmup.map((v) => v.toFixed(1))} / ${heap5000.warmup.map((v) => v.toFixed(1))} KiB)`);
+
+  const runs = (values: readonly number[], extra = "") => `${values.length}${extra}`;
+  return [
+    { figure: "1. login -> followSet 1,000", value: median(f1.login), unit: "ms", runs: runs(f1.login, " (+2 warm)"), target: 15, detail: spread(f1.login) },
+    { figure: "   bare REQ->EOSE, NDK verifies", value: median(f1.bareVerified), unit: "ms", runs: runs(f1.bareVerified), detail: spread(f1.bareVerified) },
+    { figure: "   bare REQ->EOSE, skipVerification", value: median(f1.bareUnverified), unit: "ms", runs: runs(f1.bareUnverified), detail: spread(f1.bareUnverified) },
+    { figure: `2. ${SESSIONS} sequential logins (1,000 follows)`, value: median(f2.ms), unit: "ms", runs: runs(f2.ms, " (+1 warm)"), target: 200, detail: spread(f2.ms) },
+    { figure: "3. switchTo", value: median(f3.bare), unit: "µs", runs: `${f3.bare.length}x${SWITCHES}`, target: 10, detail: spread(f3.bare, 2) },
+    { figure: "   switchTo, 1 subscribe() listener", value: median(f3.withListener), unit: "µs", runs: `${f3.withListener.length}x${SWITCHES}`, target: 10, detail: spread(f3.withListener, 2) },
+    { figure: "4. heap/session, 1,000 follows", value: median(heap1000.perSession), unit: "KiB", runs: runs(heap1000.perSession, ` x${SESSIONS}`), target: 60, detail: spread(heap1000.perSession) },
+    { figure: "   heap/session, 5,000 follows", value: median(heap5000.perSession), unit: "KiB", runs: runs(heap5000.perSession, ` x${SESSIONS}`), target: 250, detail: spread(heap5000.perSession) },
+    { figure: `5. open relay subs, ${SESSIONS} ready`, value: median(f2.openAtReady), unit: "", runs: runs(f2.openAtReady), target: 1, detail: `values ${f2.openAtReady.join(",")}; REQs/run ${median(f2.reqs)}` },
+    { figure: "   open relay subs, 100 ms later", value: median(f2.openSettled), unit: "", runs: runs(f2.openSettled), target: 1, detail: `values ${f2.openSettled.join(",")}` },
+  ];
+}
+
+const relay = await startLoopbackRelay({ maxSubscriptionsPerClient: 200 });
+let code = 0;
+try {
+  const rows = await main(relay);
+  console.log("");
+  printTable(rows);
+} catch (error) {
+  console.error(error);
+  code = 1;
+} finally {
+  // NDK keeps a 30 s timer per relay, so the process is ended explicitly.
+  await relay.close().catch(() => undefined);
+  clearTimeout(watchdog);
+  process.exit(code);
+}

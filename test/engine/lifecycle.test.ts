@@ -1,0 +1,148 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { NDKPrivateKeySigner, type NDKUser } from "@nostr-dev-kit/ndk";
+import { connectedNdk, disconnect, eventually, publish, withRelay, type NDK } from "../support/env";
+import { managerFor } from "../support/engine";
+import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+
+let relay: LoopbackRelay;
+const cleanups: Array<() => void | Promise<void>> = [];
+beforeAll(async () => {
+  relay = await withRelay();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(async () => relay.close());
+
+async function ndkOn(...urls: string[]): Promise<NDK> {
+  const ndk = await connectedNdk(urls);
+  cleanups.push(() => disconnect(ndk));
+  return ndk;
+}
+
+const liveFiltersSince = (r: LoopbackRelay, index: number) =>
+  r.frames.slice(index).filter((f) => f.type === "REQ" && f.filters?.some((filter) => filter.limit === 0));
+
+describe("logout", () => {
+  it("re-issues the shared subscription without the session, sends CLOSE, and stops its updates", async () => {
+    const ndk = await ndkOn(relay.url);
+    const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
+    const { manager, ready } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    await manager.login(alice!);
+    await manager.login(bob!);
+    await ready(alice!.pubkey);
+    await ready(bob!.pubkey);
+    await eventually(() => relay.openSubscriptions() === 1, 2000, "one live subscription");
+    const before = relay.frames.length;
+
+    manager.logout(alice!.pubkey);
+    await eventually(() => relay.frames.slice(before).some((f) => f.type === "CLOSE"), 2000, "CLOSE");
+    const [reissued] = liveFiltersSince(relay, before);
+    expect(reissued?.filters?.flatMap((f) => f.authors)).toEqual([bob!.pubkey]);
+    await eventually(() => relay.openSubscriptions() === 1, 2000, "still one live subscription");
+    expect(manager.getSession(alice!.pubkey)).toBeUndefined();
+
+    manager.logout(bob!.pubkey);
+    await eventually(() => relay.openSubscriptions() === 0, 2000, "no subscription left");
+  });
+});
+
+describe("relay economy", () => {
+  it("25 sessions on a relay that allows 20 subscriptions per connection all receive live updates", async () => {
+    const strict = await withRelay({ maxSubscriptionsPerClient: 20 });
+    cleanups.push(() => strict.close());
+    const ndk = await ndkOn(strict.url);
+    const signers = Array.from({ length: 25 }, () => NDKPrivateKeySigner.generate());
+    const t0 = Math.floor(Date.now() / 1000) - 100;
+    await Promise.all(signers.map((s) => publish(ndk, s, { kind: 3, tags: [["p", s.pubkey]], created_at: t0 })));
+    const { manager, ready } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    await Promise.all(signers.map((s) => manager.login(s, { setActive: false })));
+    for (const s of signers) await ready(s.pubkey, 5000);
+    for (const s of signers) expect(manager.getSession(s.pubkey)!.followSet!.size).toBe(1);
+    await eventually(() => strict.openSubscriptions() === 1, 2000, "one live subscription");
+
+    const fresh = signers.map(() => NDKPrivateKeySigner.generate().pubkey);
+    await Promise.all(signers.map((s, i) => publish(ndk, s, { kind: 3, tags: [["p", fresh[i]!]], created_at: t0 + 1 })));
+    await eventually(
+      () => signers.every((s, i) => manager.getSession(s.pubkey)!.followSet!.has(fresh[i]!)),
+      5000,
+      "live updates for all 25",
+    );
+    expect(strict.openSubscriptions()).toBe(1);
+  });
+});
+
+describe("bad input", () => {
+  it("login rejects what is not a signer or a user with a typed error and creates nothing", async () => {
+    const ndk = await ndkOn(relay.url);
+    const { manager } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    for (const garbage of [null, undefined, 42, "nsec1garbage", {}, { pubkey: "npub1xyz" }, { user: 1, sign: 2 }]) {
+      await expect(manager.login(garbage as never)).rejects.toMatchObject({ name: "SignerError" });
+    }
+    expect(manager.getSessions().size).toBe(0);
+  });
+
+  it("a signer that throws or never answers gives a SignerError within the bounded wait", async () => {
+    const ndk = await ndkOn(relay.url);
+    const { manager } = managerFor(ndk, { timeouts: { signerMs: 100, fetchMs: 1000 } });
+    cleanups.push(() => manager.destroy());
+    const throwing = Object.assign(NDKPrivateKeySigner.generate(), { user: async (): Promise<NDKUser> => Promise.reject(new Error("boom")) });
+    const hanging = Object.assign(NDKPrivateKeySigner.generate(), { user: () => new Promise<NDKUser>(() => {}) });
+    await expect(manager.login(throwing)).rejects.toMatchObject({ name: "SignerError", code: "signer-failed" });
+    const started = Date.now();
+    await expect(manager.login(hanging)).rejects.toMatchObject({ name: "SignerError", code: "signer-timeout" });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(manager.getSessions().size).toBe(0);
+  });
+
+  it("unknown pubkeys and empty managers give the peer's typed errors", async () => {
+    const ndk = await ndkOn(relay.url);
+    const { manager } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    const stranger = NDKPrivateKeySigner.generate().pubkey;
+    await expect(manager.switchTo(stranger)).rejects.toMatchObject({ name: "SessionNotFoundError", pubkey: stranger });
+    expect(() => manager.logout()).toThrow(expect.objectContaining({ name: "NoActiveSessionError" }));
+    expect(() => manager.startSession(stranger, { follows: true })).toThrow(expect.objectContaining({ name: "SessionNotFoundError" }));
+    await expect(manager.persist()).rejects.toMatchObject({ name: "StorageError" });
+  });
+
+  it("with the relay down a session lands in error (offline), retries on its own, and recovers when the relay is back", async () => {
+    const down = await withRelay();
+    const port = Number(new URL(down.url).port);
+    await down.close();
+    const ndk = await connectedNdk([`ws://127.0.0.1:${port}`]);
+    cleanups.push(() => disconnect(ndk));
+    const { manager, status } = managerFor(ndk, { timeouts: { fetchMs: 150, signerMs: 500 }, retry: { baseMs: 100, maxMs: 400 } });
+    cleanups.push(() => manager.destroy());
+    const alice = NDKPrivateKeySigner.generate();
+    await manager.login(alice);
+    await eventually(() => status(alice.pubkey) === "error", 3000, "error state");
+    const failure = manager.getSession(alice.pubkey)!.failure!;
+    expect(failure.code).toBe("offline");
+    expect(failure.message).not.toContain(alice.privateKey);
+
+    const back = await withRelay({ port });
+    cleanups.push(() => back.close());
+    await eventually(() => status(alice.pubkey) === "ready", 15_000, "recovery");
+    expect(manager.getSession(alice.pubkey)!.failure).toBeUndefined();
+  });
+
+  it("one session's failure leaves the others ready", async () => {
+    const ndk = await ndkOn(relay.url);
+    const { manager, ready, status } = managerFor(ndk, { timeouts: { fetchMs: 1000, signerMs: 100 } });
+    cleanups.push(() => manager.destroy());
+    const good = NDKPrivateKeySigner.generate();
+    const flaky = NDKPrivateKeySigner.generate();
+    await manager.login(good);
+    await manager.login(flaky);
+    // The signer answers at login, then stops answering: the session's own authentication fails.
+    Object.assign(flaky, { user: () => new Promise<NDKUser>(() => {}) });
+    manager.actor.send({ type: "account.login", pubkey: flaky.pubkey, signer: { type: "private-key" }, setActive: false, at: 0 });
+    await eventually(() => status(flaky.pubkey) === "error", 2000, "flaky in error");
+    expect(manager.getSession(flaky.pubkey)!.failure!.code).toBe("signer-timeout");
+    await ready(good.pubkey);
+  });
+});

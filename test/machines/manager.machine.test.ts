@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { PK, PK2, PK3, PLAN } from "./fakes";
+import { ready, setupManager } from "./managerSetup";
+
+describe("manager machine: login", () => {
+  it("spawns a session child with id and systemId session:<pubkey>", async () => {
+    const { actor, child, login, fakes } = setupManager();
+    login(PK, false);
+    const snap = actor.getSnapshot();
+    expect(Object.keys(snap.children)).toEqual([`session:${PK}`]);
+    expect(snap.children[`session:${PK}`]).toBeDefined();
+    expect(child(PK)).toBe(snap.children[`session:${PK}`]);
+    expect(snap.context.pubkeys).toEqual([PK]);
+    const session = await ready(child(PK));
+    expect(session.context.pubkey).toBe(PK);
+    expect(session.context.plan).toEqual(PLAN);
+    expect(fakes.fetchLists).toHaveBeenCalledWith({ pubkey: PK, kinds: [0, 3, 10000, 10002, 10006] });
+  });
+
+  it("setActive true makes it active, wires NDK to it and touches it", () => {
+    const { actor, child, login, wireNdk, params } = setupManager();
+    login(PK, true, 777);
+    expect(actor.getSnapshot().context.activePubkey).toBe(PK);
+    expect(params(wireNdk)).toEqual([{ pubkey: PK }]);
+    expect(child(PK)!.getSnapshot().context.lastActive).toBe(777);
+  });
+
+  it("setActive false leaves the active session as it was", () => {
+    const { actor, child, login, wireNdk, params } = setupManager();
+    login(PK, true);
+    login(PK2, false, 999);
+    expect(actor.getSnapshot().context.activePubkey).toBe(PK);
+    expect(actor.getSnapshot().context.pubkeys).toEqual([PK, PK2]);
+    expect(params(wireNdk)).not.toContainEqual({ pubkey: PK2 });
+    expect(child(PK2)!.getSnapshot().context.lastActive).toBe(0);
+  });
+
+  it("setActive false with nothing active keeps activePubkey null", () => {
+    const { actor, login } = setupManager();
+    login(PK, false);
+    expect(actor.getSnapshot().context.activePubkey).toBeNull();
+  });
+
+  it("logging in the same pubkey again does not spawn a second child but hands over the signer", async () => {
+    const { actor, child, login, fakes } = setupManager();
+    login(PK, true);
+    const first = child(PK);
+    await ready(first);
+    actor.send({ type: "account.login", pubkey: PK, signer: { type: "nip07" }, setActive: true, at: 2 });
+    expect(Object.keys(actor.getSnapshot().children)).toHaveLength(1);
+    expect(child(PK)).toBe(first);
+    expect(actor.getSnapshot().context.pubkeys).toEqual([PK]);
+    const session = await ready(first);
+    expect(session.context.signer).toEqual({ type: "nip07" });
+    expect(fakes.restoreSigner).toHaveBeenLastCalledWith({ pubkey: PK, signer: { type: "nip07" } });
+  });
+});
+
+describe("manager machine: switch", () => {
+  it("to an unknown pubkey is ignored", () => {
+    const { actor, login, wireNdk } = setupManager();
+    login(PK, true);
+    wireNdk.mockClear();
+    actor.send({ type: "account.switch", pubkey: PK3, at: 5 });
+    expect(actor.getSnapshot().context.activePubkey).toBe(PK);
+    expect(wireNdk).not.toHaveBeenCalled();
+  });
+
+  it("to a known pubkey activates it, wires NDK and touches it", () => {
+    const { actor, child, login, wireNdk, params } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    wireNdk.mockClear();
+    actor.send({ type: "account.switch", pubkey: PK2, at: 55 });
+    expect(actor.getSnapshot().context.activePubkey).toBe(PK2);
+    expect(params(wireNdk)).toEqual([{ pubkey: PK2 }]);
+    expect(child(PK2)!.getSnapshot().context.lastActive).toBe(55);
+  });
+
+  it("to null clears the active session and wires NDK to nothing", () => {
+    const { actor, login, wireNdk, params } = setupManager();
+    login(PK, true);
+    wireNdk.mockClear();
+    actor.send({ type: "account.switch", pubkey: null, at: 5 });
+    expect(actor.getSnapshot().context.activePubkey).toBeNull();
+    expect(params(wireNdk)).toEqual([{ pubkey: null }]);
+    expect(actor.getSnapshot().context.pubkeys).toEqual([PK]);
+  });
+});
+
+describe("manager machine: logout", () => {
+  it("of the active session activates the oldest remaining login and releases the session", () => {
+    const { actor, child, login, wireNdk, releaseSession, params } = setupManager();
+    login(PK3, false);
+    login(PK, false);
+    login(PK2, true);
+    const gone = child(PK2)!;
+    wireNdk.mockClear();
+    actor.send({ type: "account.logout", pubkey: PK2 });
+    const snap = actor.getSnapshot();
+    expect(snap.context.activePubkey).toBe(PK3);
+    expect(snap.context.pubkeys).toEqual([PK3, PK]);
+    expect(params(releaseSession)).toEqual([{ pubkey: PK2 }]);
+    expect(params(wireNdk)).toEqual([{ pubkey: PK3 }]);
+    expect(snap.children[`session:${PK2}`]).toBeUndefined();
+    expect(gone.getSnapshot().status).toBe("stopped");
+  });
+
+  it("of the last session clears the active pubkey", () => {
+    const { actor, login, wireNdk, releaseSession, params } = setupManager();
+    login(PK, true);
+    wireNdk.mockClear();
+    actor.send({ type: "account.logout", pubkey: PK });
+    expect(actor.getSnapshot().context).toMatchObject({ activePubkey: null, pubkeys: [] });
+    expect(params(wireNdk)).toEqual([{ pubkey: null }]);
+    expect(params(releaseSession)).toEqual([{ pubkey: PK }]);
+    expect(actor.getSnapshot().children).toEqual({});
+  });
+
+  it("of a non-active session keeps the active one and does not rewire NDK", () => {
+    const { actor, child, login, wireNdk, releaseSession, params } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    const gone = child(PK2)!;
+    wireNdk.mockClear();
+    actor.send({ type: "account.logout", pubkey: PK2 });
+    expect(actor.getSnapshot().context).toMatchObject({ activePubkey: PK, pubkeys: [PK] });
+    expect(params(releaseSession)).toEqual([{ pubkey: PK2 }]);
+    expect(wireNdk).not.toHaveBeenCalled();
+    expect(gone.getSnapshot().status).toBe("stopped");
+  });
+
+  it("of an unknown pubkey does nothing", () => {
+    const { actor, login, releaseSession } = setupManager();
+    login(PK, true);
+    actor.send({ type: "account.logout", pubkey: PK3 });
+    expect(actor.getSnapshot().context).toMatchObject({ activePubkey: PK, pubkeys: [PK] });
+    expect(releaseSession).not.toHaveBeenCalled();
+  });
+});
