@@ -1,5 +1,7 @@
 export { NDKSessionManager } from "./facade/NDKSessionManager";
 export { MemoryStorage } from "./storage/memoryStorage";
+export { LocalStorage } from "./storage/localStorage";
+export { FileStorage } from "./storage/fileStorage";
 export {
   SessionError,
   SignerDeserializationError,

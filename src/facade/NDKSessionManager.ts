@@ -175,7 +175,13 @@ export class NDKSessionManager {
     for (const [pubkey, session] of sessions) {
       const signer = this.engine.runtime.signers.get(pubkey);
       const payload = signer && this.options.unsafePersistPrivateKeys ? signer.toPayload() : undefined;
-      records.set(pubkey, { pubkey, lastActive: session.lastActive, preferences: session.preferences, signerPayload: payload });
+      records.set(pubkey, {
+        pubkey,
+        lastActive: session.lastActive,
+        preferences: session.preferences,
+        signerPayload: payload,
+        signerType: describeSigner(signer).type,
+      });
     }
     await storage.save(records, activePubkey);
   }
@@ -186,9 +192,18 @@ export class NDKSessionManager {
     for (const record of data.sessions.values()) {
       if (this.has(record.pubkey)) continue;
       const signer = record.signerPayload ? await ndkSignerFromPayload(record.signerPayload, this.ndk).catch(() => undefined) : undefined;
-      const user = this.ndk.getUser({ pubkey: record.pubkey });
-      await this.login(signer ?? user, { setActive: false }).catch(() => undefined);
-      if (record.preferences) this.actor.send({ type: "session.preferences.set", pubkey: record.pubkey, preferences: record.preferences });
+      if (signer) await this.login(signer, { setActive: false }).catch(() => undefined);
+      if (signer && this.has(record.pubkey)) continue;
+      // Without a usable signer the session still comes back, as what it was: a signer session
+      // lands in `error` (signer-unavailable) until the user logs in again; never silently read-only.
+      this.actor.send({
+        type: "account.login",
+        pubkey: record.pubkey,
+        signer: { type: record.signerType ?? READ_ONLY },
+        setActive: false,
+        at: record.lastActive,
+        preferences: record.preferences,
+      });
     }
     if (data.activePubkey && this.has(data.activePubkey)) await this.switchTo(data.activePubkey);
   }

@@ -50,6 +50,8 @@ export interface LoginOptions extends SessionStartOptions {
 export interface SerializedSession {
   pubkey: Hexpubkey;
   signerPayload?: string;
+  /** Added: the signer's type, so a session whose secret was not stored restores as what it was. */
+  signerType?: string;
   lastActive: number;
   preferences?: SessionPreferences;
 }

@@ -53,25 +53,32 @@ function bareRoundTrip(ndk: NDK, pubkey: string, skipVerification: boolean, expe
 
 export interface LoginFollowsResult {
   login: number[];
+  /** From login start until the relay handled the fetch's REQ. */
+  toReq: number[];
   bareVerified: number[];
   bareUnverified: number[];
 }
 
 /** Figure 1: one fresh account per run; the first `warmup` runs are not counted. */
 export async function loginFollows(relay: LoopbackRelay, accounts: readonly Account[], warmup: number): Promise<LoginFollowsResult> {
-  const result: LoginFollowsResult = { login: [], bareVerified: [], bareUnverified: [] };
+  const result: LoginFollowsResult = { login: [], toReq: [], bareVerified: [], bareUnverified: [] };
   for (const [index, account] of accounts.entries()) {
     const { ndk, manager, done } = await freshManager(relay);
     try {
+      const firstFrame = relay.frames.length;
       const started = now();
       await manager.login(account.signer);
       await waitFor(() => manager.getSession(account.pubkey)?.followSet?.size === account.follows, 5000, "the follow set");
       const login = now() - started;
+      const fetchReq = relay.frames
+        .slice(firstFrame)
+        .find((f) => f.type === "REQ" && f.filters?.some((filter) => filter.kinds?.includes(3) && filter.limit !== 0));
       // Unverified first: NDK's verified-signature cache would otherwise let the second one skip its checks.
       const bareUnverified = await bareRoundTrip(ndk, account.pubkey, true, 4);
       const bareVerified = await bareRoundTrip(ndk, account.pubkey, false, 4);
       if (index < warmup) continue;
       result.login.push(login);
+      result.toReq.push(fetchReq ? fetchReq.at - started : Number.NaN);
       result.bareUnverified.push(bareUnverified);
       result.bareVerified.push(bareVerified);
     } finally {
@@ -88,11 +95,24 @@ export interface SequentialResult {
   /** The same, 100 ms later. */
   openSettled: number[];
   reqs: number[];
+  /** What the relay still held at the ready instant, per run: "live" = `limit: 0` REQs, "fetch" = the others. */
+  heldAtReady: string[];
+}
+
+/** The subscriptions the relay holds after the frames since `from`, split into live (`limit: 0`) and fetch REQs. */
+function heldSince(relay: LoopbackRelay, from: number): string {
+  const open = new Map<string, boolean>();
+  for (const frame of relay.frames.slice(from)) {
+    if (frame.type === "REQ" && frame.subscriptionId) open.set(frame.subscriptionId, frame.filters?.every((f) => f.limit === 0) ?? false);
+    else if (frame.type === "CLOSE" && frame.subscriptionId) open.delete(frame.subscriptionId);
+  }
+  const live = [...open.values()].filter(Boolean).length;
+  return `${live} live + ${open.size - live} fetch`;
 }
 
 /** Figures 2 and 5: each run a fresh manager logs the accounts in one after another. */
 export async function sequentialLogins(relay: LoopbackRelay, accounts: readonly Account[], runs: number, warmup: number): Promise<SequentialResult> {
-  const result: SequentialResult = { ms: [], openAtReady: [], openSettled: [], reqs: [] };
+  const result: SequentialResult = { ms: [], openAtReady: [], openSettled: [], reqs: [], heldAtReady: [] };
   for (let run = 0; run < warmup + runs; run++) {
     const { manager, done } = await freshManager(relay);
     try {
@@ -107,12 +127,14 @@ export async function sequentialLogins(relay: LoopbackRelay, accounts: readonly 
       await waitFor(allReady, 5000, "all sessions to be ready");
       const ms = now() - started;
       const openAtReady = relay.openSubscriptions() - heldByBench;
+      const heldAtReady = heldSince(relay, firstFrame);
       await sleep(100);
       const openSettled = relay.openSubscriptions() - heldByBench;
       if (run < warmup) continue;
       result.ms.push(ms);
       result.openAtReady.push(openAtReady);
       result.openSettled.push(openSettled);
+      result.heldAtReady.push(heldAtReady);
       result.reqs.push(relay.frames.slice(firstFrame).filter((f) => f.type === "REQ").length);
     } finally {
       done();

@@ -49,7 +49,7 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
 
   const runs = (values: readonly number[], extra = "") => `${values.length}${extra}`;
   return [
-    { figure: "1. login -> followSet 1,000", value: median(f1.login), unit: "ms", runs: runs(f1.login, " (+2 warm)"), target: 15, detail: spread(f1.login) },
+    { figure: "1. login -> followSet 1,000", value: median(f1.login), unit: "ms", runs: runs(f1.login, " (+2 warm)"), target: 15, detail: `${spread(f1.login)}; REQ at relay after ${median(f1.toReq).toFixed(1)} ms` },
     { figure: "   bare REQ->EOSE, NDK verifies", value: median(f1.bareVerified), unit: "ms", runs: runs(f1.bareVerified), detail: spread(f1.bareVerified) },
     { figure: "   bare REQ->EOSE, skipVerification", value: median(f1.bareUnverified), unit: "ms", runs: runs(f1.bareUnverified), detail: spread(f1.bareUnverified) },
     { figure: `2. ${SESSIONS} sequential logins (1,000 follows)`, value: median(f2.ms), unit: "ms", runs: runs(f2.ms, " (+1 warm)"), target: 200, detail: spread(f2.ms) },
@@ -57,7 +57,7 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
     { figure: "   switchTo, 1 subscribe() listener", value: median(f3.withListener), unit: "µs", runs: `${f3.withListener.length}x${SWITCHES}`, target: 10, detail: spread(f3.withListener, 2) },
     { figure: "4. heap/session, 1,000 follows", value: median(heap1000.perSession), unit: "KiB", runs: runs(heap1000.perSession, ` x${SESSIONS}`), target: 60, detail: spread(heap1000.perSession) },
     { figure: "   heap/session, 5,000 follows", value: median(heap5000.perSession), unit: "KiB", runs: runs(heap5000.perSession, ` x${SESSIONS}`), target: 250, detail: spread(heap5000.perSession) },
-    { figure: `5. open relay subs, ${SESSIONS} ready`, value: median(f2.openAtReady), unit: "", runs: runs(f2.openAtReady), target: 1, detail: `values ${f2.openAtReady.join(",")}; REQs/run ${median(f2.reqs)}` },
+    { figure: `5. open relay subs, ${SESSIONS} ready`, value: median(f2.openAtReady), unit: "", runs: runs(f2.openAtReady), target: 1, detail: `values ${f2.openAtReady.join(",")}; ${f2.heldAtReady[0]}; REQs/run ${median(f2.reqs)}` },
     { figure: "   open relay subs, 100 ms later", value: median(f2.openSettled), unit: "", runs: runs(f2.openSettled), target: 1, detail: `values ${f2.openSettled.join(",")}` },
   ];
 }

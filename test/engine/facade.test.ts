@@ -1,0 +1,170 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { NDKEvent, NDKPrivateKeySigner, nip19 } from "@nostr-dev-kit/ndk";
+import { connectedNdk, disconnect, eventually, publish, withRelay, type NDK } from "../support/env";
+import { managerFor } from "../support/engine";
+import { MemoryStorage, type SessionStore } from "../../src";
+import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+
+let relay: LoopbackRelay;
+let ndk: NDK;
+const cleanups: Array<() => void> = [];
+beforeAll(async () => {
+  relay = await withRelay();
+  ndk = await connectedNdk([relay.url]);
+});
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+afterAll(async () => {
+  disconnect(ndk);
+  await relay.close();
+});
+
+describe("the drop-in surface", () => {
+  it("subscribe() hands callbacks the peer's store shape, batched per microtask", async () => {
+    const { manager, ready } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    const seen: SessionStore[] = [];
+    const unsubscribe = manager.subscribe((state) => seen.push(state));
+    const alice = NDKPrivateKeySigner.generate();
+    await manager.login(alice);
+    await ready(alice.pubkey);
+    const last = seen.at(-1)!;
+    expect(last.ndk).toBe(ndk);
+    expect(last.activePubkey).toBe(alice.pubkey);
+    expect(last.sessions.get(alice.pubkey)?.status).toBe("ready");
+    expect(last.signers.get(alice.pubkey)).toBe(alice);
+    expect(typeof last.switchToUser).toBe("function");
+    expect(seen.length).toBeLessThan(10); // one notification per burst, not per transition
+    unsubscribe();
+    const count = seen.length;
+    await manager.switchTo(null);
+    await Promise.resolve();
+    expect(seen.length).toBe(count);
+  });
+
+  it("the persisted manager snapshot is plain JSON, restorable by string keys, with no secret in it", async () => {
+    const { manager, ready } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    const alice = NDKPrivateKeySigner.generate();
+    await publish(ndk, alice, { kind: 3, tags: [["p", NDKPrivateKeySigner.generate().pubkey]] });
+    await manager.login(alice);
+    await ready(alice.pubkey);
+    const snapshot = manager.actor.getPersistedSnapshot() as unknown as { children: Record<string, { src: unknown }> };
+    const json = JSON.stringify(snapshot);
+    expect(JSON.parse(json)).toEqual(snapshot);
+    expect(snapshot.children[`session:${alice.pubkey}`]?.src).toBe("session");
+    for (const secret of [alice.privateKey, alice.nsec, nip19.nsecEncode(Buffer.from(alice.privateKey, "hex"))]) {
+      expect(json).not.toContain(secret);
+    }
+  });
+
+  it("createAccount signs kinds 0, 10002 and 3, publishes them and logs the new key in", async () => {
+    const { manager, ready } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    const friend = NDKPrivateKeySigner.generate().pubkey;
+    const { signer, events } = await manager.createAccount({
+      profile: { name: "new" },
+      relays: ["wss://r.example.com"],
+      follows: [friend],
+    });
+    expect(events.map((e) => e.kind)).toEqual([0, 10002, 3]);
+    expect(events.every((e) => e.pubkey === signer.pubkey && e.sig)).toBe(true);
+    expect(manager.activePubkey).toBe(signer.pubkey);
+    await ready(signer.pubkey);
+    const session = manager.getSession(signer.pubkey)!;
+    expect(session.profile?.name).toBe("new");
+    expect([...session.followSet!]).toEqual([friend]);
+    expect([...session.relayList!.keys()]).toEqual(["wss://r.example.com"]);
+
+    const unpublished = await manager.createAccount({ profile: { name: "quiet" } }, { publish: false, signer: NDKPrivateKeySigner.generate() });
+    expect(manager.getSession(unpublished.signer.pubkey)).toBeUndefined();
+    const found = await ndk.fetchEvents({ kinds: [0], authors: [unpublished.signer.pubkey] });
+    expect(found.size).toBe(0);
+  });
+
+  it("addMonitor follows new kinds for every session; wallet preference toggles kinds 17375/10019", async () => {
+    const { manager, ready } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
+    await publish(ndk, alice!, { kind: 30023, tags: [["d", "post"]], content: "a" });
+    await publish(ndk, bob!, { kind: 17375, content: "bob-wallet" });
+    await manager.login(alice!);
+    await manager.login(bob!);
+    await ready(alice!.pubkey);
+    await ready(bob!.pubkey);
+    class Article extends NDKEvent {
+      static kinds = [30023];
+      static from(event: NDKEvent) {
+        return new Article(event.ndk, event.rawEvent());
+      }
+    }
+    manager.addMonitor([Article]);
+    await eventually(() => manager.getSession(alice!.pubkey)?.events.has("30023:post") === true, 3000, "monitored kind");
+    expect(manager.getSession(alice!.pubkey)!.events.get("30023:post")).toBeInstanceOf(Article);
+
+    expect(manager.isWalletEnabled(bob!.pubkey)).toBe(false);
+    expect(manager.getSession(bob!.pubkey)!.events.has(17375)).toBe(false);
+    manager.enableWallet(bob!.pubkey);
+    await eventually(() => manager.getSession(bob!.pubkey)?.events.get(17375)?.content === "bob-wallet", 3000, "wallet");
+    expect(manager.isWalletEnabled(bob!.pubkey)).toBe(true);
+    manager.disableWallet(bob!.pubkey);
+    expect(manager.isWalletEnabled(bob!.pubkey)).toBe(false);
+  });
+
+  it("stopSession goes idle and drops the session from the live subscription; startSession brings it back", async () => {
+    const { manager, ready, status } = managerFor(ndk);
+    cleanups.push(() => manager.destroy());
+    const alice = NDKPrivateKeySigner.generate();
+    await manager.login(alice);
+    await ready(alice.pubkey);
+    manager.stopSession(alice.pubkey);
+    expect(status(alice.pubkey)).toBe("idle");
+    await eventually(() => manager.getSession(alice.pubkey)!.subscriptions.length === 0, 2000, "out of the hub");
+    const t = Math.floor(Date.now() / 1000);
+    await publish(ndk, alice, { kind: 3, tags: [["p", alice.pubkey]], created_at: t });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(manager.getSession(alice.pubkey)!.followSet).toBeUndefined();
+    manager.startSession(alice.pubkey, { follows: true });
+    await ready(alice.pubkey);
+    expect(manager.getSession(alice.pubkey)!.followSet!.size).toBe(1);
+  });
+
+  it("persist() and restore() with MemoryStorage bring accounts and the active one back, without private keys", async () => {
+    const storage = new MemoryStorage();
+    const first = managerFor(ndk, { storage, autoSave: false });
+    const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
+    await first.manager.login(alice!);
+    await first.manager.login(bob!);
+    await first.manager.switchTo(alice!.pubkey);
+    await first.manager.persist();
+    first.manager.destroy();
+    const saved = await storage.load();
+    expect(JSON.stringify([...saved.sessions])).not.toContain(alice!.privateKey);
+
+    const second = managerFor(ndk, { storage });
+    cleanups.push(() => second.manager.destroy());
+    await second.manager.restore();
+    expect([...second.manager.getSessions().keys()].sort()).toEqual([alice!.pubkey, bob!.pubkey].sort());
+    expect(second.manager.activePubkey).toBe(alice!.pubkey);
+    expect(ndk.activeUser?.pubkey).toBe(alice!.pubkey);
+    // No key was stored: the sessions say so, by name, instead of turning read-only in silence.
+    expect(second.manager.isReadOnly(alice!.pubkey)).toBe(true);
+    await eventually(() => second.status(alice!.pubkey) === "error", 2000, "signer-unavailable");
+    expect(second.manager.getSession(alice!.pubkey)!.failure!.code).toBe("signer-unavailable");
+    await second.manager.login(alice!); // the user logs in again
+    await second.ready(alice!.pubkey);
+  });
+
+  it("with unsafePersistPrivateKeys a private-key session restores with its signer", async () => {
+    const storage = new MemoryStorage();
+    const bob = NDKPrivateKeySigner.generate();
+    const first = managerFor(ndk, { storage, unsafePersistPrivateKeys: true, autoSave: false });
+    await first.manager.login(bob);
+    await first.manager.persist();
+    first.manager.destroy();
+    const second = managerFor(ndk, { storage });
+    cleanups.push(() => second.manager.destroy());
+    await second.manager.restore();
+    await second.ready(bob.pubkey);
+    expect(second.manager.isReadOnly(bob.pubkey)).toBe(false);
+  });
+});
