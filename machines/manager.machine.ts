@@ -26,6 +26,11 @@ export interface ManagerContext {
   /** Logged-in pubkeys, oldest login first. */
   pubkeys: Hexpubkey[];
   activePubkey: Hexpubkey | null;
+  /**
+   * Unix seconds each session was last made active (0: never). Kept here, not in the sessions, so
+   * a switch is one transition of one actor.
+   */
+  lastActive: Record<Hexpubkey, number>;
   /** The fetch plan every new session starts with. */
   plan: FetchPlan;
   retry: RetryPolicy;
@@ -37,8 +42,10 @@ export type ManagerEvent =
       pubkey: Hexpubkey;
       signer: SignerDescriptor;
       setActive: boolean;
-      /** Unix seconds, for lastActive. */
+      /** Unix seconds, for lastActive when the login makes the session active. */
       at: number;
+      /** A restored session's lastActive. */
+      lastActive?: number;
       preferences?: SessionPreferences;
       lists?: ListSlots;
     }
@@ -85,21 +92,25 @@ export const managerMachine = setup({
       };
       const id = sessionId(event.pubkey);
       enqueue.spawnChild("session", { id, systemId: id, input });
-      enqueue.assign({ pubkeys: [...context.pubkeys, event.pubkey] });
+      enqueue.assign({
+        pubkeys: [...context.pubkeys, event.pubkey],
+        lastActive: { ...context.lastActive, [event.pubkey]: event.lastActive ?? 0 },
+      });
     }),
     reauthenticate: sendTo(
       ({ event }) => targetOf(event),
       ({ event }) => ({ type: "session.reauthenticate" as const, signer: (event as { signer: SignerDescriptor }).signer }),
     ),
-    activate: assign({ activePubkey: ({ event }) => (event as { pubkey: Hexpubkey }).pubkey }),
-    deactivate: assign({ activePubkey: null }),
-    touchActive: enqueueActions(({ context, event, enqueue }) => {
-      if (!context.activePubkey || !("at" in event)) return;
-      enqueue.sendTo(sessionId(context.activePubkey), { type: "session.touch", at: event.at });
+    activate: assign(({ context, event }) => {
+      const { pubkey, at } = event as { pubkey: Hexpubkey; at: number };
+      return { activePubkey: pubkey, lastActive: { ...context.lastActive, [pubkey]: at } };
     }),
+    deactivate: assign({ activePubkey: null }),
     stopSession: enqueueActions(({ event, enqueue }) => enqueue.stopChild(targetOf(event))),
-    forget: assign({
-      pubkeys: ({ context, event }) => context.pubkeys.filter((pk) => pk !== (event as { pubkey: Hexpubkey }).pubkey),
+    forget: assign(({ context, event }) => {
+      const gone = (event as { pubkey: Hexpubkey }).pubkey;
+      const { [gone]: _forgotten, ...lastActive } = context.lastActive;
+      return { pubkeys: context.pubkeys.filter((pk) => pk !== gone), lastActive };
     }),
     /** After the active session logs out, the oldest remaining login becomes active. */
     activateNext: assign({ activePubkey: ({ context }) => context.pubkeys[0] ?? null }),
@@ -127,6 +138,7 @@ export const managerMachine = setup({
   context: ({ input }) => ({
     pubkeys: [],
     activePubkey: null,
+    lastActive: {},
     plan: input?.plan ?? DEFAULT_PLAN,
     retry: input?.retry ?? DEFAULT_RETRY,
   }),
@@ -138,7 +150,7 @@ export const managerMachine = setup({
           {
             guard: and(["isKnown", "wantsActive"]),
             description: "Same pubkey again: hand the session its new signer, and make it active.",
-            actions: ["reauthenticate", "activate", "touchActive", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
+            actions: ["reauthenticate", "activate", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
           },
           {
             guard: and(["isKnown", "isActive"]),
@@ -148,7 +160,7 @@ export const managerMachine = setup({
           { guard: "isKnown", actions: ["reauthenticate"] },
           {
             guard: "wantsActive",
-            actions: ["spawnSession", "activate", "touchActive", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
+            actions: ["spawnSession", "activate", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
           },
           { actions: ["spawnSession"] },
         ],
@@ -156,7 +168,7 @@ export const managerMachine = setup({
           { guard: "isClearing", actions: ["deactivate", { type: "wireNdk", params: { pubkey: null } }] },
           {
             guard: "isKnown",
-            actions: ["activate", "touchActive", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
+            actions: ["activate", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
           },
         ],
         "account.logout": [

@@ -19,7 +19,6 @@ export interface SessionInput {
   retry: RetryPolicy;
   preferences?: SessionPreferences;
   lists?: ListSlots;
-  lastActive?: number;
 }
 
 export interface SessionContext {
@@ -29,8 +28,6 @@ export interface SessionContext {
   preferences: SessionPreferences;
   /** Newest verified list per slot; survives errors and restores (last-known lists). */
   lists: ListSlots;
-  /** Unix seconds when the session was last made active; 0 when never. */
-  lastActive: number;
   retry: RetryPolicy;
   /** Consecutive failures since the session was last ready. */
   attempt: number;
@@ -45,7 +42,6 @@ export type SessionEvent =
   | { type: "session.reauthenticate"; signer: SignerDescriptor }
   | { type: "session.start"; plan?: FetchPlan }
   | { type: "session.stop" }
-  | { type: "session.touch"; at: number }
   | { type: "session.preferences.set"; preferences: SessionPreferences }
   | { type: "session.monitor"; kinds: number[] }
   | { type: "list.received"; entries: ListEntry[] };
@@ -124,7 +120,6 @@ export const sessionMachine = setup({
       return { failure, attempt, retryAt: failure.at > 0 ? failure.at + retryDelay(context.retry, attempt) : null };
     }),
     markReady: assign({ attempt: 0, failure: null, retryAt: null }),
-    touch: assign({ lastActive: ({ event }) => (event.type === "session.touch" ? event.at : 0) }),
     setPreferences: assign({
       preferences: ({ context, event }) =>
         event.type === "session.preferences.set" ? { ...context.preferences, ...event.preferences } : context.preferences,
@@ -151,7 +146,6 @@ export const sessionMachine = setup({
     plan: input.plan,
     preferences: input.preferences ?? {},
     lists: input.lists ?? {},
-    lastActive: input.lastActive ?? 0,
     retry: input.retry,
     attempt: 0,
     failure: null,
@@ -160,7 +154,6 @@ export const sessionMachine = setup({
   initial: "restoring",
   on: {
     "list.received": { guard: "bringsNewerList", actions: ["reportFilterChange", "storeEntries"] },
-    "session.touch": { actions: "touch" },
     "session.preferences.set": { actions: "setPreferences" },
     "session.monitor": { actions: "addKinds" },
     "session.reauthenticate": { target: ".restoring", actions: "setSigner" },

@@ -3,6 +3,7 @@ import type { NDKSigner, NDKUser } from "@nostr-dev-kit/ndk";
 import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
 import { managerMachine, sessionMachine, type FetchPlan, type Hexpubkey, type RetryPolicy } from "../machines";
 import { SessionError } from "./errors";
+import { loadFastVerifier } from "./lists/verify";
 import { createManagerActions, createSessionActors } from "./effects";
 import { Gate } from "./effects/gate";
 import { RelayHub } from "./effects/relayHub";
@@ -66,6 +67,7 @@ export function createRuntime(options: EngineOptions): EngineRuntime {
 /** The manager actor with every effect provided, started. */
 export function createSessionEngine(options: EngineOptions): SessionEngine {
   assertWebSocket();
+  void loadFastVerifier();
   const runtime = createRuntime(options);
   const machine = managerMachine.provide({
     actors: { session: sessionMachine.provide({ actors: createSessionActors(runtime) }) },

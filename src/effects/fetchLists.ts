@@ -54,6 +54,7 @@ function fetchOnce(runtime: EngineRuntime, { pubkey, kinds }: ListsInput, signal
         closeOnEose: true,
         groupable: false, // a login's first fetch never waits on a grouping delay
         skipVerification: true, // ingest() verifies every event fully
+      skipValidation: true,
         includeMuted: true,
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
         onEvent: (event: NDKEvent) => void pending.push(ingest(event.rawEvent() as NostrEvent, context)),

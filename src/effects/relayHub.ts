@@ -80,6 +80,7 @@ export class RelayHub {
         closeOnEose: false,
         groupable: false,
         skipVerification: true, // verified by ingest(), fully
+        skipValidation: true,
         includeMuted: true, // a muted author can still be one of our sessions
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
         onEvent: (event: NDKEvent) => void this.receive(event.rawEvent() as NostrEvent),

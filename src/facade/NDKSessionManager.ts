@@ -34,6 +34,7 @@ export class NDKSessionManager {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribeAutoSave: (() => void) | undefined;
   private destroyed = false;
+  private store: { state: SessionState; value: SessionStore } | undefined;
 
   constructor(
     readonly ndk: NDK,
@@ -59,6 +60,7 @@ export class NDKSessionManager {
       ndk,
       wrappers: this.wrappers,
       subscriptionsFor: (pubkey) => this.engine.runtime.hub.subscriptionsFor(pubkey),
+      lastActiveOf: (pubkey) => this.actor.getSnapshot().context.lastActive[pubkey] ?? 0,
     });
     this.actor = this.engine.actor;
     this.readModel.attach(this.actor);
@@ -68,7 +70,9 @@ export class NDKSessionManager {
   }
 
   getCurrentState(): SessionStore {
-    return { ...this.readModel.state(), ...this.storeActions() };
+    const state = this.readModel.state();
+    if (this.store?.state !== state) this.store = { state, value: { ...state, ...this.storeActions } };
+    return this.store.value;
   }
 
   getSessions(): Map<Hexpubkey, NDKSession> {
@@ -202,6 +206,7 @@ export class NDKSessionManager {
         signer: { type: record.signerType ?? READ_ONLY },
         setActive: false,
         at: record.lastActive,
+        lastActive: record.lastActive,
         preferences: record.preferences,
       });
     }
@@ -251,20 +256,19 @@ export class NDKSessionManager {
     }, this.options.saveDebounceMs ?? 500);
   }
 
-  private storeActions() {
-    return {
-      init: () => {},
-      addSession: (userOrSigner: NDKUser | NDKSigner, setActive: boolean) => this.login(userOrSigner, { setActive }),
-      startSession: (pubkey: Hexpubkey, opts: SessionStartOptions) => this.startSession(pubkey, opts),
-      stopSession: (pubkey: Hexpubkey) => this.stopSession(pubkey),
-      addMonitor: (monitor: MonitorItem[]) => this.addMonitor(monitor),
-      switchToUser: (pubkey: Hexpubkey | null) => this.switchTo(pubkey),
-      removeSession: (pubkey: Hexpubkey) => this.logout(pubkey),
-      updateSession: () => {},
-      updatePreferences: (pubkey: Hexpubkey, preferences: { walletEnabled?: boolean }) =>
-        this.actor.send({ type: "session.preferences.set", pubkey, preferences }),
-    };
-  }
+  /** The peer's store actions, for code that calls them on the state object. */
+  private readonly storeActions = {
+    init: () => {},
+    addSession: (userOrSigner: NDKUser | NDKSigner, setActive: boolean) => this.login(userOrSigner, { setActive }),
+    startSession: (pubkey: Hexpubkey, opts: SessionStartOptions) => this.startSession(pubkey, opts),
+    stopSession: (pubkey: Hexpubkey) => this.stopSession(pubkey),
+    addMonitor: (monitor: MonitorItem[]) => this.addMonitor(monitor),
+    switchToUser: (pubkey: Hexpubkey | null) => this.switchTo(pubkey),
+    removeSession: (pubkey: Hexpubkey) => this.logout(pubkey),
+    updateSession: () => {},
+    updatePreferences: (pubkey: Hexpubkey, preferences: { walletEnabled?: boolean }) =>
+      this.actor.send({ type: "session.preferences.set", pubkey, preferences }),
+  };
 }
 
 export { READ_ONLY, sessionId };

@@ -6,6 +6,12 @@ import type { ManagerActor } from "../engine";
 import { sessionView, statusOf, type ViewDeps } from "./sessionView";
 import type { NDKSession, SessionState } from "./types";
 
+function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
+}
+
 /**
  * The state `subscribe` callbacks see, fed by the actor system's inspection events: any snapshot
  * of the manager or a session marks it stale, and listeners hear once per microtask, however many
@@ -75,10 +81,12 @@ export class SessionReadModel {
       const view = this.session(pubkey);
       if (view) sessions.set(pubkey, view);
     }
+    // Unchanged collections keep their identity, so a switch hands subscribers the same maps.
+    const previous = this.built?.state;
     const state: SessionState = {
       ndk: this.ndk,
-      sessions,
-      signers: new Map(this.signers),
+      sessions: previous && sameEntries(previous.sessions, sessions) ? previous.sessions : sessions,
+      signers: previous && sameEntries(previous.signers, this.signers) ? previous.signers : new Map(this.signers),
       activePubkey: context?.activePubkey ?? undefined,
     };
     this.built = { version: this.version, state };

@@ -42,6 +42,7 @@ export interface ViewDeps {
   ndk: NDK;
   wrappers: ReadonlyMap<number, EventWrapper>;
   subscriptionsFor(pubkey: string): NDKSession["subscriptions"];
+  lastActiveOf(pubkey: string): number;
 }
 
 const eventsCache = new WeakMap<object, Map<string | number, NDKEvent | null>>();
@@ -89,7 +90,10 @@ export function sessionView(context: SessionContext, status: SessionStatus, deps
     get subscription() {
       return deps.subscriptionsFor(context.pubkey)[0];
     },
-    lastActive: context.lastActive,
+    // The manager keeps lastActive, so a switch does not touch the session actor.
+    get lastActive() {
+      return deps.lastActiveOf(context.pubkey);
+    },
     preferences: context.preferences,
     status,
     failure: context.failure ?? undefined,

@@ -9,6 +9,15 @@ import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 const WIDTH = 43;
 const HEX64 = /^[0-9a-f]{64}$/;
 
+// Node's Buffer codecs are native and about 10× faster than the portable ones; browsers use @scure/base.
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+const encode = NodeBuffer
+  ? (hex: string) => NodeBuffer.from(hex, "hex").toString("base64url")
+  : (hex: string) => base64urlnopad.encode(hexToBytes(hex));
+const decode = NodeBuffer
+  ? (packed: string) => NodeBuffer.from(packed, "base64url").toString("hex")
+  : (packed: string) => bytesToHex(base64urlnopad.decode(packed));
+
 export interface PackedPubkeys {
   /** Concatenated 43-character base64url pubkeys, in ascending order, without duplicates. */
   packed: string;
@@ -19,14 +28,14 @@ export const isHexPubkey = (value: unknown): value is string => typeof value ===
 
 export function packPubkeys(hexPubkeys: Iterable<string>): PackedPubkeys {
   const encoded = new Set<string>();
-  for (const hex of hexPubkeys) if (isHexPubkey(hex)) encoded.add(base64urlnopad.encode(hexToBytes(hex)));
+  for (const hex of hexPubkeys) if (isHexPubkey(hex)) encoded.add(encode(hex));
   const sorted = [...encoded].sort();
   return { packed: sorted.join(""), count: sorted.length };
 }
 
 function indexOf(list: PackedPubkeys, hex: string): number {
   if (!isHexPubkey(hex)) return -1;
-  const needle = base64urlnopad.encode(hexToBytes(hex));
+  const needle = encode(hex);
   let lo = 0;
   let hi = list.count - 1;
   while (lo <= hi) {
@@ -39,8 +48,7 @@ function indexOf(list: PackedPubkeys, hex: string): number {
   return -1;
 }
 
-const hexAt = (list: PackedPubkeys, index: number) =>
-  bytesToHex(base64urlnopad.decode(list.packed.slice(index * WIDTH, index * WIDTH + WIDTH)));
+const hexAt = (list: PackedPubkeys, index: number) => decode(list.packed.slice(index * WIDTH, index * WIDTH + WIDTH));
 
 /** A read-only `Set<string>` of hex pubkeys over a packed list; iteration decodes on the fly. */
 export class PubkeySet implements ReadonlySet<string> {

@@ -17,12 +17,12 @@ describe("manager machine: login", () => {
     expect(fakes.fetchLists).toHaveBeenCalledWith({ pubkey: PK, kinds: [0, 3, 10000, 10002, 10006] });
   });
 
-  it("setActive true makes it active, wires NDK to it and touches it", () => {
+  it("setActive true makes it active, wires NDK to it and records lastActive", () => {
     const { actor, child, login, wireNdk, params } = setupManager();
     login(PK, true, 777);
     expect(actor.getSnapshot().context.activePubkey).toBe(PK);
     expect(params(wireNdk)).toEqual([{ pubkey: PK }]);
-    expect(child(PK)!.getSnapshot().context.lastActive).toBe(777);
+    expect(actor.getSnapshot().context.lastActive[PK]).toBe(777);
   });
 
   it("setActive false leaves the active session as it was", () => {
@@ -32,7 +32,7 @@ describe("manager machine: login", () => {
     expect(actor.getSnapshot().context.activePubkey).toBe(PK);
     expect(actor.getSnapshot().context.pubkeys).toEqual([PK, PK2]);
     expect(params(wireNdk)).not.toContainEqual({ pubkey: PK2 });
-    expect(child(PK2)!.getSnapshot().context.lastActive).toBe(0);
+    expect(actor.getSnapshot().context.lastActive[PK2]).toBe(0);
   });
 
   it("setActive false with nothing active keeps activePubkey null", () => {
@@ -66,7 +66,7 @@ describe("manager machine: switch", () => {
     expect(wireNdk).not.toHaveBeenCalled();
   });
 
-  it("to a known pubkey activates it, wires NDK and touches it", () => {
+  it("to a known pubkey activates it, wires NDK and records lastActive", () => {
     const { actor, child, login, wireNdk, params } = setupManager();
     login(PK, true);
     login(PK2, false);
@@ -74,7 +74,7 @@ describe("manager machine: switch", () => {
     actor.send({ type: "account.switch", pubkey: PK2, at: 55 });
     expect(actor.getSnapshot().context.activePubkey).toBe(PK2);
     expect(params(wireNdk)).toEqual([{ pubkey: PK2 }]);
-    expect(child(PK2)!.getSnapshot().context.lastActive).toBe(55);
+    expect(actor.getSnapshot().context.lastActive[PK2]).toBe(55);
   });
 
   it("to null clears the active session and wires NDK to nothing", () => {

@@ -146,7 +146,7 @@ describe("session machine: plan changes while live", () => {
 describe("session machine: persistence", () => {
   it("a persisted ready snapshot survives JSON and restores to the same value and context", async () => {
     const fakes = makeFakes([entry(0, "1", 10, { name: "alice" }), entry(3, "2", 20, { packed: "", count: 0 })]);
-    const actor = start(fakes, { input: sessionInput({ lastActive: 42 }) });
+    const actor = start(fakes, { input: sessionInput({ preferences: { walletEnabled: false } }) });
     await ready(actor);
     actor.send({ type: "session.preferences.set", preferences: { walletEnabled: true } });
     await ready(actor);
@@ -158,7 +158,7 @@ describe("session machine: persistence", () => {
     const snap = restored.getSnapshot();
     expect(snap.value).toEqual(original.value);
     expect(snap.context).toEqual(original.context);
-    expect(snap.context.lastActive).toBe(42);
+    expect(snap.context.preferences).toEqual({ walletEnabled: true });
     expect(snap.context.lists["0"]!.data).toEqual({ name: "alice" });
     expect(snap.matches({ live: "ready" })).toBe(true);
     // the live subscription is joined again, with the persisted kinds; no new fetch
