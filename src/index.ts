@@ -1,4 +1,5 @@
 export { NDKSessionManager } from "./facade/NDKSessionManager";
+export { createSessionStore, AuthManager, PersistenceManager, type StoreApi } from "./facade/compat";
 export { MemoryStorage } from "./storage/memoryStorage";
 export { LocalStorage } from "./storage/localStorage";
 export { FileStorage } from "./storage/fileStorage";

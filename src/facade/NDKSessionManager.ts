@@ -20,6 +20,13 @@ import type {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** Signer types whose payload holds no secret (a NIP-07 payload is empty: the extension keeps the key). */
+const SECRET_FREE_PAYLOADS = new Set(["nip07"]);
+
+function payloadToStore(signer: NDKSigner, unsafe: boolean): string | undefined {
+  return unsafe || SECRET_FREE_PAYLOADS.has(describeSigner(signer).type) ? signer.toPayload() : undefined;
+}
+
 /**
  * The drop-in face: the API of `@nostr-dev-kit/sessions`, each call one event to the manager actor
  * (`manager.actor`), each read a view of the actors' snapshots.
@@ -178,7 +185,7 @@ export class NDKSessionManager {
     const records = new Map<Hexpubkey, SerializedSession>();
     for (const [pubkey, session] of sessions) {
       const signer = this.engine.runtime.signers.get(pubkey);
-      const payload = signer && this.options.unsafePersistPrivateKeys ? signer.toPayload() : undefined;
+      const payload = signer ? payloadToStore(signer, this.options.unsafePersistPrivateKeys ?? false) : undefined;
       records.set(pubkey, {
         pubkey,
         lastActive: session.lastActive,

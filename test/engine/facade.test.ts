@@ -48,10 +48,15 @@ describe("the drop-in surface", () => {
     await publish(ndk, alice, { kind: 3, tags: [["p", NDKPrivateKeySigner.generate().pubkey]] });
     await manager.login(alice);
     await ready(alice.pubkey);
-    const snapshot = manager.actor.getPersistedSnapshot() as unknown as { children: Record<string, { src: unknown }> };
+    type Persisted = { children: Record<string, { src: unknown; snapshot: Persisted }> };
+    const snapshot = manager.actor.getPersistedSnapshot() as unknown as Persisted;
     const json = JSON.stringify(snapshot);
     expect(JSON.parse(json)).toEqual(snapshot);
     expect(snapshot.children[`session:${alice.pubkey}`]?.src).toBe("session");
+    // Every actor down the tree is referenced by its setup() key: an inline one would persist as {}.
+    const sources = (node: Persisted): unknown[] =>
+      Object.values(node.children ?? {}).flatMap((child) => [child.src, ...sources(child.snapshot)]);
+    expect(sources(snapshot)).toEqual(["session", "watchLists"]);
     for (const secret of [alice.privateKey, alice.nsec, nip19.nsecEncode(Buffer.from(alice.privateKey, "hex"))]) {
       expect(json).not.toContain(secret);
     }

@@ -80,6 +80,34 @@ describe("login fetches and parses every list", () => {
   });
 });
 
+describe("the 0.6.3 option shapes", () => {
+  it("follows: NDKKind[], events and eventConstructors add kinds, wrapped by their `from`", async () => {
+    const ndk = await ndkOn(relay.url);
+    const alice = NDKPrivateKeySigner.generate();
+    await publish(ndk, alice, { kind: 3, tags: [["p", alice.pubkey]] });
+    await publish(ndk, alice, { kind: 10030, content: "emoji" });
+    await publish(ndk, alice, { kind: 10015, content: "interests" });
+    await publish(ndk, alice, { kind: 30078, tags: [["d", "app"]], content: "settings" });
+    class Interests extends NDKEvent {}
+    const { manager, ready } = managerFor(ndk, {
+      fetches: {
+        follows: [30078],
+        events: new Map([[10015, { from: (e: NDKEvent) => new Interests(e.ndk, e.rawEvent()) }]]),
+        eventConstructors: [TaggedEvent],
+      },
+    });
+    cleanups.push(() => manager.destroy());
+    const pubkey = await manager.login(alice);
+    await ready(pubkey);
+    const session = manager.getSession(pubkey)!;
+    expect(session.followSet?.size).toBe(1);
+    expect(session.events.get("30078:app")?.content).toBe("settings");
+    expect(session.events.get(10015)).toBeInstanceOf(Interests);
+    expect(session.events.get(10030)).toBeInstanceOf(TaggedEvent);
+    expect(session.muteSet).toBeUndefined(); // not asked for
+  });
+});
+
 describe("live updates", () => {
   it("applies newer kind 3 and mute lists, and rebuilds ndk.muteFilter without a switch", async () => {
     const ndk = await ndkOn(relay.url);

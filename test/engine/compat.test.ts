@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import { connectedNdk, disconnect, eventually, withRelay, type NDK } from "../support/env";
+import { AuthManager, createSessionStore, MemoryStorage, PersistenceManager } from "../../src";
+import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+
+let relay: LoopbackRelay;
+let ndk: NDK;
+beforeAll(async () => {
+  relay = await withRelay();
+  ndk = await connectedNdk([relay.url]);
+});
+afterAll(async () => {
+  disconnect(ndk);
+  await relay.close();
+});
+
+it("createSessionStore, AuthManager and PersistenceManager work as the peer's did", async () => {
+  const store = createSessionStore();
+  expect(() => store.getState().switchToUser(null)).toThrow(expect.objectContaining({ name: "NDKNotInitializedError" }));
+  store.getState().init(ndk);
+  const seen: string[] = [];
+  store.subscribe((state) => seen.push(state.activePubkey ?? "none"));
+
+  const auth = new AuthManager(store.getState(), store.getState);
+  const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
+  await auth.login(alice!);
+  await auth.login(bob!, { setActive: false, follows: true });
+  await eventually(() => store.getState().sessions.size === 2, 2000, "two sessions in the store");
+  expect(store.getState().activePubkey).toBe(alice!.pubkey);
+  await auth.switchTo(bob!.pubkey);
+  await eventually(() => store.getState().activePubkey === bob!.pubkey, 2000, "switch seen by the store");
+  expect(ndk.signer).toBe(bob);
+  expect(seen).toContain(bob!.pubkey);
+
+  const storage = new MemoryStorage();
+  await expect(new PersistenceManager(undefined, store.getState).persist()).rejects.toMatchObject({ name: "StorageError" });
+  const persistence = new PersistenceManager(storage, store.getState);
+  await persistence.persist();
+  expect((await storage.load()).activePubkey).toBe(bob!.pubkey);
+
+  auth.logout(bob!.pubkey);
+  auth.logout(alice!.pubkey);
+  await eventually(() => store.getState().sessions.size === 0, 2000, "all logged out");
+  expect(() => auth.logout()).toThrow(expect.objectContaining({ name: "NoActiveSessionError" }));
+  await persistence.restore();
+  await eventually(() => store.getState().sessions.size === 2, 2000, "restored");
+  expect(store.getState().activePubkey).toBe(bob!.pubkey);
+  await persistence.clear();
+  expect((await storage.load()).sessions.size).toBe(0);
+});
