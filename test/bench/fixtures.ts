@@ -3,30 +3,16 @@
  * 10002) are signed with real keys and published before anything is measured.
  */
 import { randomBytes } from "node:crypto";
-import { WebSocket } from "ws";
-import NDK, { NDKEvent, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import { NDKEvent, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import { connectedNdk as ndkOn, disconnect, type NDK } from "../support/env";
 
-globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
+export { disconnect, type NDK };
 
-export { NDK };
-
-/** An NDK on the given relays only: no outbox pool, no user relays, full signature checks (as in test/support/env.ts). */
+/** An NDK on the given relays only (as in the tests), and a bench that stops if it did not connect. */
 export async function connectedNdk(relays: string[]): Promise<NDK> {
-  const ndk = new NDK({
-    explicitRelayUrls: relays,
-    enableOutboxModel: false,
-    autoConnectUserRelays: false,
-    initialValidationRatio: 1,
-    lowestValidationRatio: 1,
-  });
-  await ndk.connect(2000);
+  const ndk = await ndkOn(relays);
   if (ndk.pool.connectedRelays().length === 0) throw new Error("bench: NDK did not connect to the loopback relay");
   return ndk;
-}
-
-/** Closes every relay socket NDK opened (NDK has no destroy()). */
-export function disconnect(ndk: NDK): void {
-  for (const relay of ndk.pool.relays.values()) relay.disconnect();
 }
 
 export interface Account {

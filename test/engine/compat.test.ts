@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
-import { connectedNdk, disconnect, eventually, withRelay, type NDK } from "../support/env";
+import { eventually } from "../support/env";
+import { useRelay } from "../support/fixture";
 import { AuthManager, createSessionStore, MemoryStorage, PersistenceManager } from "../../src";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
 
-let relay: LoopbackRelay;
-let ndk: NDK;
-beforeAll(async () => {
-  relay = await withRelay();
-  ndk = await connectedNdk([relay.url]);
-});
-afterAll(async () => {
-  disconnect(ndk);
-  await relay.close();
-});
+const fixture = useRelay();
 
 it("createSessionStore, AuthManager and PersistenceManager work as the peer's did", async () => {
   const store = createSessionStore();
   expect(() => store.getState().switchToUser(null)).toThrow(expect.objectContaining({ name: "NDKNotInitializedError" }));
-  store.getState().init(ndk);
+  store.getState().init(fixture.ndk);
   const seen: string[] = [];
   store.subscribe((state) => seen.push(state.activePubkey ?? "none"));
 
@@ -30,7 +21,7 @@ it("createSessionStore, AuthManager and PersistenceManager work as the peer's di
   expect(store.getState().activePubkey).toBe(alice!.pubkey);
   await auth.switchTo(bob!.pubkey);
   await eventually(() => store.getState().activePubkey === bob!.pubkey, 2000, "switch seen by the store");
-  expect(ndk.signer).toBe(bob);
+  expect(fixture.ndk.signer).toBe(bob);
   expect(seen).toContain(bob!.pubkey);
 
   const storage = new MemoryStorage();

@@ -1,26 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NDKEvent, NDKPrivateKeySigner, nip19 } from "@nostr-dev-kit/ndk";
-import { connectedNdk, disconnect, eventually, publish, withRelay, type NDK } from "../support/env";
+import { eventually, publish } from "../support/env";
+import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { MemoryStorage, type SessionStore } from "../../src";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
 
-let relay: LoopbackRelay;
-let ndk: NDK;
-const cleanups: Array<() => void> = [];
-beforeAll(async () => {
-  relay = await withRelay();
-  ndk = await connectedNdk([relay.url]);
-});
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
-afterAll(async () => {
-  disconnect(ndk);
-  await relay.close();
-});
+const fixture = useRelay();
+const cleanups = { push: fixture.defer };
 
 describe("the drop-in surface", () => {
   it("subscribe() hands callbacks the peer's store shape, batched per microtask", async () => {
-    const { manager, ready } = managerFor(ndk);
+    const { manager, ready } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     const seen: SessionStore[] = [];
     const unsubscribe = manager.subscribe((state) => seen.push(state));
@@ -28,7 +18,7 @@ describe("the drop-in surface", () => {
     await manager.login(alice);
     await ready(alice.pubkey);
     const last = seen.at(-1)!;
-    expect(last.ndk).toBe(ndk);
+    expect(last.ndk).toBe(fixture.ndk);
     expect(last.activePubkey).toBe(alice.pubkey);
     expect(last.sessions.get(alice.pubkey)?.status).toBe("ready");
     expect(last.signers.get(alice.pubkey)).toBe(alice);
@@ -42,10 +32,10 @@ describe("the drop-in surface", () => {
   });
 
   it("the persisted manager snapshot is plain JSON, restorable by string keys, with no secret in it", async () => {
-    const { manager, ready } = managerFor(ndk);
+    const { manager, ready } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     const alice = NDKPrivateKeySigner.generate();
-    await publish(ndk, alice, { kind: 3, tags: [["p", NDKPrivateKeySigner.generate().pubkey]] });
+    await publish(fixture.ndk, alice, { kind: 3, tags: [["p", NDKPrivateKeySigner.generate().pubkey]] });
     await manager.login(alice);
     await ready(alice.pubkey);
     type Persisted = { children: Record<string, { src: unknown; snapshot: Persisted }> };
@@ -63,7 +53,7 @@ describe("the drop-in surface", () => {
   });
 
   it("createAccount signs kinds 0, 10002 and 3, publishes them and logs the new key in", async () => {
-    const { manager, ready } = managerFor(ndk);
+    const { manager, ready } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     const friend = NDKPrivateKeySigner.generate().pubkey;
     const { signer, events } = await manager.createAccount({
@@ -82,16 +72,16 @@ describe("the drop-in surface", () => {
 
     const unpublished = await manager.createAccount({ profile: { name: "quiet" } }, { publish: false, signer: NDKPrivateKeySigner.generate() });
     expect(manager.getSession(unpublished.signer.pubkey)).toBeUndefined();
-    const found = await ndk.fetchEvents({ kinds: [0], authors: [unpublished.signer.pubkey] });
+    const found = await fixture.ndk.fetchEvents({ kinds: [0], authors: [unpublished.signer.pubkey] });
     expect(found.size).toBe(0);
   });
 
   it("addMonitor follows new kinds for every session; wallet preference toggles kinds 17375/10019", async () => {
-    const { manager, ready } = managerFor(ndk);
+    const { manager, ready } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
-    await publish(ndk, alice!, { kind: 30023, tags: [["d", "post"]], content: "a" });
-    await publish(ndk, bob!, { kind: 17375, content: "bob-wallet" });
+    await publish(fixture.ndk, alice!, { kind: 30023, tags: [["d", "post"]], content: "a" });
+    await publish(fixture.ndk, bob!, { kind: 17375, content: "bob-wallet" });
     await manager.login(alice!);
     await manager.login(bob!);
     await ready(alice!.pubkey);
@@ -116,7 +106,7 @@ describe("the drop-in surface", () => {
   });
 
   it("stopSession goes idle and drops the session from the live subscription; startSession brings it back", async () => {
-    const { manager, ready, status } = managerFor(ndk);
+    const { manager, ready, status } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     const alice = NDKPrivateKeySigner.generate();
     await manager.login(alice);
@@ -125,7 +115,7 @@ describe("the drop-in surface", () => {
     expect(status(alice.pubkey)).toBe("idle");
     await eventually(() => manager.getSession(alice.pubkey)!.subscriptions.length === 0, 2000, "out of the hub");
     const t = Math.floor(Date.now() / 1000);
-    await publish(ndk, alice, { kind: 3, tags: [["p", alice.pubkey]], created_at: t });
+    await publish(fixture.ndk, alice, { kind: 3, tags: [["p", alice.pubkey]], created_at: t });
     await new Promise((r) => setTimeout(r, 50));
     expect(manager.getSession(alice.pubkey)!.followSet).toBeUndefined();
     manager.startSession(alice.pubkey, { follows: true });
@@ -135,7 +125,7 @@ describe("the drop-in surface", () => {
 
   it("persist() and restore() with MemoryStorage bring accounts and the active one back, without private keys", async () => {
     const storage = new MemoryStorage();
-    const first = managerFor(ndk, { storage, autoSave: false });
+    const first = managerFor(fixture.ndk, { storage, autoSave: false });
     const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
     await first.manager.login(alice!);
     await first.manager.login(bob!);
@@ -145,12 +135,12 @@ describe("the drop-in surface", () => {
     const saved = await storage.load();
     expect(JSON.stringify([...saved.sessions])).not.toContain(alice!.privateKey);
 
-    const second = managerFor(ndk, { storage });
+    const second = managerFor(fixture.ndk, { storage });
     cleanups.push(() => second.manager.destroy());
     await second.manager.restore();
     expect([...second.manager.getSessions().keys()].sort()).toEqual([alice!.pubkey, bob!.pubkey].sort());
     expect(second.manager.activePubkey).toBe(alice!.pubkey);
-    expect(ndk.activeUser?.pubkey).toBe(alice!.pubkey);
+    expect(fixture.ndk.activeUser?.pubkey).toBe(alice!.pubkey);
     // No key was stored: the sessions say so, by name, instead of turning read-only in silence.
     expect(second.manager.isReadOnly(alice!.pubkey)).toBe(true);
     await eventually(() => second.status(alice!.pubkey) === "error", 2000, "signer-unavailable");
@@ -162,11 +152,11 @@ describe("the drop-in surface", () => {
   it("with unsafePersistPrivateKeys a private-key session restores with its signer", async () => {
     const storage = new MemoryStorage();
     const bob = NDKPrivateKeySigner.generate();
-    const first = managerFor(ndk, { storage, unsafePersistPrivateKeys: true, autoSave: false });
+    const first = managerFor(fixture.ndk, { storage, unsafePersistPrivateKeys: true, autoSave: false });
     await first.manager.login(bob);
     await first.manager.persist();
     first.manager.destroy();
-    const second = managerFor(ndk, { storage });
+    const second = managerFor(fixture.ndk, { storage });
     cleanups.push(() => second.manager.destroy());
     await second.manager.restore();
     await second.ready(bob.pubkey);

@@ -1,31 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NDKPrivateKeySigner, type NDKUser } from "@nostr-dev-kit/ndk";
-import { connectedNdk, disconnect, eventually, publish, withRelay, type NDK } from "../support/env";
+import { connectedNdk, disconnect, eventually, publish, withRelay } from "../support/env";
+import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
 
-let relay: LoopbackRelay;
-const cleanups: Array<() => void | Promise<void>> = [];
-beforeAll(async () => {
-  relay = await withRelay();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => relay.close());
-
-async function ndkOn(...urls: string[]): Promise<NDK> {
-  const ndk = await connectedNdk(urls);
-  cleanups.push(() => disconnect(ndk));
-  return ndk;
-}
+const fixture = useRelay();
+const ndkOn = (...urls: string[]) => fixture.ndkOn(...urls);
+const cleanups = { push: fixture.defer };
 
 const liveFiltersSince = (r: LoopbackRelay, index: number) =>
   r.frames.slice(index).filter((f) => f.type === "REQ" && f.filters?.some((filter) => filter.limit === 0));
 
 describe("logout", () => {
   it("re-issues the shared subscription without the session, sends CLOSE, and stops its updates", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
     const { manager, ready } = managerFor(ndk);
     cleanups.push(() => manager.destroy());
@@ -33,18 +22,18 @@ describe("logout", () => {
     await manager.login(bob!);
     await ready(alice!.pubkey);
     await ready(bob!.pubkey);
-    await eventually(() => relay.openSubscriptions() === 1, 2000, "one live subscription");
-    const before = relay.frames.length;
+    await eventually(() => fixture.relay.openSubscriptions() === 1, 2000, "one live subscription");
+    const before = fixture.relay.frames.length;
 
     manager.logout(alice!.pubkey);
-    await eventually(() => relay.frames.slice(before).some((f) => f.type === "CLOSE"), 2000, "CLOSE");
-    const [reissued] = liveFiltersSince(relay, before);
+    await eventually(() => fixture.relay.frames.slice(before).some((f) => f.type === "CLOSE"), 2000, "CLOSE");
+    const [reissued] = liveFiltersSince(fixture.relay, before);
     expect(reissued?.filters?.flatMap((f) => f.authors)).toEqual([bob!.pubkey]);
-    await eventually(() => relay.openSubscriptions() === 1, 2000, "still one live subscription");
+    await eventually(() => fixture.relay.openSubscriptions() === 1, 2000, "still one live subscription");
     expect(manager.getSession(alice!.pubkey)).toBeUndefined();
 
     manager.logout(bob!.pubkey);
-    await eventually(() => relay.openSubscriptions() === 0, 2000, "no subscription left");
+    await eventually(() => fixture.relay.openSubscriptions() === 0, 2000, "no subscription left");
   });
 });
 
@@ -76,7 +65,7 @@ describe("relay economy", () => {
 
 describe("bad input", () => {
   it("login rejects what is not a signer or a user with a typed error and creates nothing", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const { manager } = managerFor(ndk);
     cleanups.push(() => manager.destroy());
     for (const garbage of [null, undefined, 42, "nsec1garbage", {}, { pubkey: "npub1xyz" }, { user: 1, sign: 2 }]) {
@@ -86,7 +75,7 @@ describe("bad input", () => {
   });
 
   it("a signer that throws or never answers gives a SignerError within the bounded wait", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const { manager } = managerFor(ndk, { timeouts: { signerMs: 100, fetchMs: 1000 } });
     cleanups.push(() => manager.destroy());
     const throwing = Object.assign(NDKPrivateKeySigner.generate(), { user: async (): Promise<NDKUser> => Promise.reject(new Error("boom")) });
@@ -99,7 +88,7 @@ describe("bad input", () => {
   });
 
   it("unknown pubkeys and empty managers give the peer's typed errors", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const { manager } = managerFor(ndk);
     cleanups.push(() => manager.destroy());
     const stranger = NDKPrivateKeySigner.generate().pubkey;
@@ -131,7 +120,7 @@ describe("bad input", () => {
   });
 
   it("one session's failure leaves the others ready", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const { manager, ready, status } = managerFor(ndk, { timeouts: { fetchMs: 1000, signerMs: 100 } });
     cleanups.push(() => manager.destroy());
     const good = NDKPrivateKeySigner.generate();

@@ -1,26 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NDKEvent, type NDKSigner } from "@nostr-dev-kit/ndk";
-import { connectedNdk, disconnect, eventually, NDKPrivateKeySigner, publish, withRelay, type NDK } from "../support/env";
+import { eventually, NDKPrivateKeySigner, publish, withRelay } from "../support/env";
+import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
 
 const randomPubkeys = (n: number) => Array.from({ length: n }, () => NDKPrivateKeySigner.generate().pubkey);
 
-let relay: LoopbackRelay;
-const cleanups: Array<() => void | Promise<void>> = [];
-beforeAll(async () => {
-  relay = await withRelay();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => relay.close());
-
-async function ndkOn(...urls: string[]): Promise<NDK> {
-  const ndk = await connectedNdk(urls);
-  cleanups.push(() => disconnect(ndk));
-  return ndk;
-}
+const fixture = useRelay();
+const ndkOn = (...urls: string[]) => fixture.ndkOn(...urls);
+const cleanups = { push: fixture.defer };
 
 class TaggedEvent extends NDKEvent {
   static kinds = [10030];
@@ -31,7 +19,7 @@ class TaggedEvent extends NDKEvent {
 
 describe("login fetches and parses every list", () => {
   it("reaches ready with profile, follows, mutes (public and private), blocked relays, relay list, wallet and custom kinds", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const alice = NDKPrivateKeySigner.generate();
     const follows = randomPubkeys(3);
     const [mutedPk, privatePk, mutedEvent] = randomPubkeys(3);
@@ -82,7 +70,7 @@ describe("login fetches and parses every list", () => {
 
 describe("the 0.6.3 option shapes", () => {
   it("follows: NDKKind[], events and eventConstructors add kinds, wrapped by their `from`", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const alice = NDKPrivateKeySigner.generate();
     await publish(ndk, alice, { kind: 3, tags: [["p", alice.pubkey]] });
     await publish(ndk, alice, { kind: 10030, content: "emoji" });
@@ -110,7 +98,7 @@ describe("the 0.6.3 option shapes", () => {
 
 describe("live updates", () => {
   it("applies newer kind 3 and mute lists, and rebuilds ndk.muteFilter without a switch", async () => {
-    const ndk = await ndkOn(relay.url);
+    const ndk = await ndkOn(fixture.relay.url);
     const alice = NDKPrivateKeySigner.generate();
     const t0 = Math.floor(Date.now() / 1000) - 100;
     const [first, second, spammer] = randomPubkeys(3);
@@ -145,9 +133,9 @@ describe("NIP-01 replaceable rule across relays", () => {
     const alice = NDKPrivateKeySigner.generate();
     const t0 = Math.floor(Date.now() / 1000) - 100;
     const [older, newer, stale] = randomPubkeys(3);
-    await publishTo(relay.url, alice, { kind: 3, tags: [["p", newer!]], created_at: t0 + 10 });
+    await publishTo(fixture.relay.url, alice, { kind: 3, tags: [["p", newer!]], created_at: t0 + 10 });
     await publishTo(other.url, alice, { kind: 3, tags: [["p", older!]], created_at: t0 });
-    const ndk = await ndkOn(relay.url, other.url);
+    const ndk = await ndkOn(fixture.relay.url, other.url);
     const { manager, ready } = managerFor(ndk);
     cleanups.push(() => manager.destroy());
     const pubkey = await manager.login(alice);
@@ -157,7 +145,7 @@ describe("NIP-01 replaceable rule across relays", () => {
     // Newer than what `other` holds, older than what the session holds: `other` stores and broadcasts it.
     await publishTo(other.url, alice, { kind: 3, tags: [["p", stale!]], created_at: t0 + 5 });
     const probe = randomPubkeys(1)[0]!;
-    await publishTo(relay.url, alice, { kind: 10000, tags: [["p", probe]], created_at: t0 + 11 });
+    await publishTo(fixture.relay.url, alice, { kind: 10000, tags: [["p", probe]], created_at: t0 + 11 });
     await eventually(() => manager.getSession(pubkey)?.muteSet?.has(probe) === true, 3000, "a later live event");
     expect([...manager.getSession(pubkey)!.followSet!]).toEqual([newer]);
   });
@@ -168,10 +156,10 @@ describe("NIP-01 replaceable rule across relays", () => {
     const alice = NDKPrivateKeySigner.generate();
     const at = Math.floor(Date.now() / 1000) - 50;
     const [x, y] = randomPubkeys(2);
-    const a = await publishTo(relay.url, alice, { kind: 3, tags: [["p", x!]], created_at: at });
+    const a = await publishTo(fixture.relay.url, alice, { kind: 3, tags: [["p", x!]], created_at: at });
     const b = await publishTo(other.url, alice, { kind: 3, tags: [["p", y!]], created_at: at });
     const expected = a.id < b.id ? x : y;
-    const ndk = await ndkOn(relay.url, other.url);
+    const ndk = await ndkOn(fixture.relay.url, other.url);
     const { manager, ready } = managerFor(ndk);
     cleanups.push(() => manager.destroy());
     const pubkey = await manager.login(alice);

@@ -1,21 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NDKEvent, NDKPrivateKeySigner, type NDKUser } from "@nostr-dev-kit/ndk";
-import { connectedNdk, disconnect, eventually, publish, withRelay, type NDK } from "../support/env";
+import { eventually, publish } from "../support/env";
+import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
 
-let relay: LoopbackRelay;
-let ndk: NDK;
-const cleanups: Array<() => void> = [];
-beforeAll(async () => {
-  relay = await withRelay();
-  ndk = await connectedNdk([relay.url]);
-});
-afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
-afterAll(async () => {
-  disconnect(ndk);
-  await relay.close();
-});
+const fixture = useRelay();
+const cleanups = { push: fixture.defer };
 
 /** A real key whose `user()` answers late, as NIP-07 and NIP-46 signers do. */
 class SlowSigner extends NDKPrivateKeySigner {
@@ -27,16 +17,16 @@ class SlowSigner extends NDKPrivateKeySigner {
   }
 }
 
-const note = (pubkey: string, content = "hello") => new NDKEvent(ndk, { kind: 1, pubkey, content, tags: [], created_at: 1 });
+const note = (pubkey: string, content = "hello") => new NDKEvent(fixture.ndk, { kind: 1, pubkey, content, tags: [], created_at: 1 });
 
 describe("NDK wiring follows the active session", () => {
   it("switches signer, activeUser, mute and relay filters together", async () => {
     const alice = NDKPrivateKeySigner.generate();
     const bob = NDKPrivateKeySigner.generate();
     const spammer = NDKPrivateKeySigner.generate().pubkey;
-    await publish(ndk, alice, { kind: 10000, tags: [["p", spammer]] });
-    await publish(ndk, alice, { kind: 10006, tags: [["relay", "wss://blocked.example.com"]] });
-    const { manager, ready } = managerFor(ndk);
+    await publish(fixture.ndk, alice, { kind: 10000, tags: [["p", spammer]] });
+    await publish(fixture.ndk, alice, { kind: 10006, tags: [["relay", "wss://blocked.example.com"]] });
+    const { manager, ready } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     await manager.login(alice);
     await manager.login(bob);
@@ -44,47 +34,47 @@ describe("NDK wiring follows the active session", () => {
     await ready(bob.pubkey);
 
     expect(manager.activePubkey).toBe(bob.pubkey);
-    expect(ndk.signer).toBe(bob);
-    expect(ndk.activeUser?.pubkey).toBe(bob.pubkey);
-    expect(ndk.muteFilter).toBeUndefined();
+    expect(fixture.ndk.signer).toBe(bob);
+    expect(fixture.ndk.activeUser?.pubkey).toBe(bob.pubkey);
+    expect(fixture.ndk.muteFilter).toBeUndefined();
 
     await manager.switchTo(alice.pubkey);
-    expect(ndk.signer).toBe(alice);
-    expect(ndk.activeUser?.pubkey).toBe(alice.pubkey);
-    expect(ndk.muteFilter?.(note(spammer))).toBe(true);
-    expect(ndk.relayConnectionFilter?.("wss://blocked.example.com/")).toBe(false);
-    expect(ndk.relayConnectionFilter?.("wss://fine.example.com")).toBe(true);
+    expect(fixture.ndk.signer).toBe(alice);
+    expect(fixture.ndk.activeUser?.pubkey).toBe(alice.pubkey);
+    expect(fixture.ndk.muteFilter?.(note(spammer))).toBe(true);
+    expect(fixture.ndk.relayConnectionFilter?.("wss://blocked.example.com/")).toBe(false);
+    expect(fixture.ndk.relayConnectionFilter?.("wss://fine.example.com")).toBe(true);
     expect(manager.getSession(alice.pubkey)!.lastActive).toBeGreaterThan(0);
 
     await manager.switchTo(null);
-    expect(ndk.signer).toBeUndefined();
-    expect(ndk.activeUser).toBeUndefined();
-    expect(ndk.muteFilter).toBeUndefined();
-    expect(ndk.relayConnectionFilter).toBeUndefined();
+    expect(fixture.ndk.signer).toBeUndefined();
+    expect(fixture.ndk.activeUser).toBeUndefined();
+    expect(fixture.ndk.muteFilter).toBeUndefined();
+    expect(fixture.ndk.relayConnectionFilter).toBeUndefined();
   });
 
-  it("a read-only login after a signer login clears ndk.signer and points activeUser at the read-only user", async () => {
+  it("a read-only login after a signer login clears fixture.ndk.signer and points activeUser at the read-only user", async () => {
     const alice = NDKPrivateKeySigner.generate();
     const watcher = NDKPrivateKeySigner.generate().pubkey;
-    const { manager, ready } = managerFor(ndk);
+    const { manager, ready } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     await manager.login(alice);
-    await manager.login(ndk.getUser({ pubkey: watcher }));
+    await manager.login(fixture.ndk.getUser({ pubkey: watcher }));
     expect(manager.activePubkey).toBe(watcher);
-    expect(ndk.signer).toBeUndefined();
-    expect(ndk.activeUser?.pubkey).toBe(watcher);
+    expect(fixture.ndk.signer).toBeUndefined();
+    expect(fixture.ndk.activeUser?.pubkey).toBe(watcher);
     expect(manager.isReadOnly()).toBe(true);
     expect(manager.isReadOnly(alice.pubkey)).toBe(false);
     await ready(watcher);
     // Nothing late (NDK's own signer setter settles asynchronously) may put alice back.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(ndk.activeUser?.pubkey).toBe(watcher);
+    expect(fixture.ndk.activeUser?.pubkey).toBe(watcher);
   });
 
   it("fast switches between slow signers never leave activeUser on the previous user", async () => {
     const slow = new SlowSigner(NDKPrivateKeySigner.generate().privateKey);
     const fast = NDKPrivateKeySigner.generate();
-    const { manager } = managerFor(ndk);
+    const { manager } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     await manager.login(slow);
     await manager.login(fast);
@@ -92,56 +82,56 @@ describe("NDK wiring follows the active session", () => {
     await manager.switchTo(slow.pubkey);
     await manager.switchTo(fast.pubkey);
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(ndk.signer).toBe(fast);
-    expect(ndk.activeUser?.pubkey).toBe(fast.pubkey);
+    expect(fixture.ndk.signer).toBe(fast);
+    expect(fixture.ndk.activeUser?.pubkey).toBe(fast.pubkey);
   });
 
   it("leaves ndk's filters alone with setMuteFilter: false and setRelayConnectionFilter: false", async () => {
     const alice = NDKPrivateKeySigner.generate();
-    await publish(ndk, alice, { kind: 10000, tags: [["word", "nope"]] });
+    await publish(fixture.ndk, alice, { kind: 10000, tags: [["word", "nope"]] });
     const own = () => false;
-    ndk.muteFilter = own;
-    ndk.relayConnectionFilter = own;
-    const { manager, ready } = managerFor(ndk, {
+    fixture.ndk.muteFilter = own;
+    fixture.ndk.relayConnectionFilter = own;
+    const { manager, ready } = managerFor(fixture.ndk, {
       fetches: { mutes: true, blockedRelays: true, setMuteFilter: false, setRelayConnectionFilter: false },
     });
     cleanups.push(() => {
       manager.destroy();
-      ndk.muteFilter = undefined;
-      ndk.relayConnectionFilter = undefined;
+      fixture.ndk.muteFilter = undefined;
+      fixture.ndk.relayConnectionFilter = undefined;
     });
     await manager.login(alice);
     await ready(alice.pubkey);
     expect(manager.getSession(alice.pubkey)!.mutedWords).toEqual(new Set(["nope"]));
-    expect(ndk.muteFilter).toBe(own);
-    expect(ndk.relayConnectionFilter).toBe(own);
+    expect(fixture.ndk.muteFilter).toBe(own);
+    expect(fixture.ndk.relayConnectionFilter).toBe(own);
   });
 
   it("logout of the active session activates the oldest remaining one; the last logout clears NDK", async () => {
     const [a, b, c] = [0, 1, 2].map(() => NDKPrivateKeySigner.generate());
-    const { manager } = managerFor(ndk);
+    const { manager } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     for (const signer of [a!, b!, c!]) await manager.login(signer);
     manager.logout(); // c
     expect(manager.activePubkey).toBe(a!.pubkey);
-    expect(ndk.signer).toBe(a);
+    expect(fixture.ndk.signer).toBe(a);
     manager.logout(b!.pubkey);
     expect(manager.activePubkey).toBe(a!.pubkey);
     manager.logout();
     expect(manager.activePubkey).toBeUndefined();
-    expect(ndk.signer).toBeUndefined();
-    expect(ndk.activeUser).toBeUndefined();
+    expect(fixture.ndk.signer).toBeUndefined();
+    expect(fixture.ndk.activeUser).toBeUndefined();
     expect(manager.getSessions().size).toBe(0);
   });
 
   it("login with setActive: false leaves the active session and NDK as they were", async () => {
     const [a, b] = [0, 1].map(() => NDKPrivateKeySigner.generate());
-    const { manager } = managerFor(ndk);
+    const { manager } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     await manager.login(a!);
     await manager.login(b!, { setActive: false });
     expect(manager.activePubkey).toBe(a!.pubkey);
-    expect(ndk.signer).toBe(a);
+    expect(fixture.ndk.signer).toBe(a);
     expect(manager.getSession(b!.pubkey)!.lastActive).toBe(0);
     await eventually(() => manager.getSessions().size === 2);
   });

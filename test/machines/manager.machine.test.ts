@@ -18,7 +18,7 @@ describe("manager machine: login", () => {
   });
 
   it("setActive true makes it active, wires NDK to it and records lastActive", () => {
-    const { actor, child, login, wireNdk, params } = setupManager();
+    const { actor, login, wireNdk, params } = setupManager();
     login(PK, true, 777);
     expect(actor.getSnapshot().context.activePubkey).toBe(PK);
     expect(params(wireNdk)).toEqual([{ pubkey: PK }]);
@@ -26,7 +26,7 @@ describe("manager machine: login", () => {
   });
 
   it("setActive false leaves the active session as it was", () => {
-    const { actor, child, login, wireNdk, params } = setupManager();
+    const { actor, login, wireNdk, params } = setupManager();
     login(PK, true);
     login(PK2, false, 999);
     expect(actor.getSnapshot().context.activePubkey).toBe(PK);
@@ -67,7 +67,7 @@ describe("manager machine: switch", () => {
   });
 
   it("to a known pubkey activates it, wires NDK and records lastActive", () => {
-    const { actor, child, login, wireNdk, params } = setupManager();
+    const { actor, login, wireNdk, params } = setupManager();
     login(PK, true);
     login(PK2, false);
     wireNdk.mockClear();
