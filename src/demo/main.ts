@@ -5,7 +5,10 @@
  */
 import { WebSocket } from "ws";
 import NDK, { NDKEvent } from "@nostr-dev-kit/ndk";
-import { NDKSessionManager } from "../index";
+import { readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileStorage, NDKSessionManager } from "../index";
 import type { SessionStatus } from "../facade/types";
 import { publishSigned, randomPubkey, seedAccount, shortNpub, type DemoAccount } from "./accounts";
 import { startLoopbackRelay, type RelayFrame } from "./loopbackRelay";
@@ -46,7 +49,10 @@ async function main(): Promise<void> {
     return `(follows ${session.followSet?.size ?? 0}, mutes ${mutes}, relays ${session.relayList?.size ?? 0}, blocked ${session.blockedRelays?.size ?? 0})`;
   };
   const printer = sessionPrinter({ nameOf, describe, print });
-  const manager: NDKSessionManager = new NDKSessionManager(ndk, { inspect: printer.inspect });
+  const file = join(tmpdir(), "ndk-session-engine-demo", "sessions.json");
+  await rm(file, { force: true });
+  const storage = new FileStorage(file);
+  const manager: NDKSessionManager = new NDKSessionManager(ndk, { inspect: printer.inspect, storage });
 
   // Logins back to back: alice becomes active, bob and carol join in the background.
   for (const a of accounts) await within(manager.login(a.signer, { setActive: a === alice }), `login of ${a.name}`);
@@ -81,10 +87,26 @@ async function main(): Promise<void> {
   print(`${label("logout")} bob     live REQ ${oldReq.subscriptionId} (${namesIn(oldReq)}) closed; now ${newReq()!.subscriptionId} (${namesIn(newReq()!)})`);
   print(`${label("")} ${"".padEnd(7)} relay subscriptions ${openBefore} → ${relay.openSubscriptions()}; active still ${nameOf(manager.activePubkey)}`);
 
+  await manager.persist();
+  const saved = await readFile(file, "utf8");
+  if (accounts.some((a) => saved.includes(a.signer.privateKey))) throw new Error("a private key reached the file");
+  print(`${label("save")} ${file}: ${(await storage.load()).sessions.size} accounts, no private key in it`);
+
   const openAtEnd = relay.openSubscriptions();
   manager.destroy();
   await waitFor(() => relay.openSubscriptions() === 0, "the relay to hold no subscription");
   print(`${label("destroy")} manager actor ${manager.actor.getSnapshot().status}; relay subscriptions ${openAtEnd} → 0`);
+
+  // A second manager restores from the file: the accounts come back, and say they need their key again.
+  const restored = new NDKSessionManager(ndk, { storage });
+  await within(restored.restore(), "restoring from the file");
+  await waitFor(() => restored.getSession(alice.pubkey)?.status === "error", "alice to report her missing signer");
+  print(`${label("restore")} ${[...restored.getSessions().keys()].map(nameOf).join(", ")} back; active ${nameOf(restored.activePubkey)}, ` +
+    `alice ${restored.getSession(alice.pubkey)?.failure?.code}`);
+  await within(restored.login(alice.signer), "alice logging in again");
+  await waitFor(() => restored.getSession(alice.pubkey)?.status === "ready", "alice to be ready again");
+  print(`${label("login")} alice   again with her key → ${restored.getSession(alice.pubkey)?.status}; ndk.signer ${nameOf(ndk.signer?.pubkey)}`);
+  restored.destroy();
 
   for (const r of ndk.pool.relays.values()) r.disconnect();
   await within(relay.close(), "closing the relay");
