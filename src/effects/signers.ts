@@ -1,11 +1,19 @@
-import type { NDKSigner } from "@nostr-dev-kit/ndk";
+import { NDKNip07Signer, NDKNip46Signer, NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
 import { READ_ONLY, type Hexpubkey, type SignerDescriptor } from "../../machines";
 import { failure, withTimeout } from "../errors";
 import type { IngestContext } from "./ingest";
 import type { EngineRuntime } from "./runtime";
 
+const KNOWN_SIGNERS: Array<[abstract new (...args: never[]) => NDKSigner, string]> = [
+  [NDKPrivateKeySigner, "private-key"],
+  [NDKNip07Signer, "nip07"],
+  [NDKNip46Signer, "nip46"],
+];
+
+/** The signer's payload type, found without serialising it where possible (a private key's payload is the key). */
 export function describeSigner(signer: NDKSigner | undefined): SignerDescriptor {
   if (!signer) return { type: READ_ONLY };
+  for (const [signerClass, type] of KNOWN_SIGNERS) if (signer instanceof signerClass) return { type };
   try {
     const payload = JSON.parse(signer.toPayload()) as { type?: unknown };
     if (typeof payload.type === "string") return { type: payload.type };

@@ -2,7 +2,7 @@ import type NDK from "@nostr-dev-kit/ndk";
 import { NDKPrivateKeySigner, ndkSignerFromPayload, type Hexpubkey, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
 import { READ_ONLY, sessionId, type FetchPlan } from "../../machines";
 import { createSessionEngine, type ManagerActor, type SessionEngine } from "../engine";
-import { NoActiveSessionError, SessionNotFoundError, StorageError } from "../errors";
+import { NoActiveSessionError, SessionError, SessionNotFoundError, StorageError } from "../errors";
 import { describeSigner } from "../effects/signers";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
 import { admit } from "./intake";
@@ -110,7 +110,9 @@ export class NDKSessionManager {
 
   /** Resolves with the pubkey once the session exists (and, with `setActive`, NDK points at it). */
   async login(userOrSigner: NDKUser | NDKSigner, options: { setActive?: boolean } = {}): Promise<Hexpubkey> {
+    this.requireAlive();
     const { pubkey, signer } = await admit(userOrSigner, this.engine.runtime.timeouts.signerMs);
+    this.requireAlive();
     if (signer) this.engine.runtime.signers.set(pubkey, signer);
     else this.engine.runtime.signers.delete(pubkey);
     this.actor.send({
@@ -130,6 +132,7 @@ export class NDKSessionManager {
   }
 
   async switchTo(pubkey: Hexpubkey | null): Promise<void> {
+    this.requireAlive();
     if (pubkey !== null && !this.has(pubkey)) throw new SessionNotFoundError(pubkey);
     this.actor.send({ type: "account.switch", pubkey, at: nowSeconds() });
   }
@@ -233,6 +236,10 @@ export class NDKSessionManager {
     clearTimeout(this.saveTimer);
     this.unsubscribeAutoSave?.();
     this.engine.stop();
+  }
+
+  private requireAlive(): void {
+    if (this.destroyed) throw new SessionError("This session manager was destroyed", "destroyed");
   }
 
   private has(pubkey: Hexpubkey): boolean {

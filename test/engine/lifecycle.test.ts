@@ -96,6 +96,9 @@ describe("bad input", () => {
     expect(() => manager.logout()).toThrow(expect.objectContaining({ name: "NoActiveSessionError" }));
     expect(() => manager.startSession(stranger, { follows: true })).toThrow(expect.objectContaining({ name: "SessionNotFoundError" }));
     await expect(manager.persist()).rejects.toMatchObject({ name: "StorageError" });
+    manager.destroy();
+    await expect(manager.login(NDKPrivateKeySigner.generate())).rejects.toMatchObject({ code: "destroyed" });
+    await expect(manager.switchTo(null)).rejects.toMatchObject({ code: "destroyed" });
   });
 
   it("with the relay down a session lands in error (offline), retries on its own, and recovers when the relay is back", async () => {
