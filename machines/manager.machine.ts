@@ -58,7 +58,15 @@ export type ManagerEvent =
   | FiltersChangedEvent
   | { type: "manager.stop" };
 
-const targetOf = (event: ManagerEvent) => ("pubkey" in event && event.pubkey ? sessionId(event.pubkey) : "");
+const pubkeyOf = (event: ManagerEvent) => ("pubkey" in event ? event.pubkey : null);
+const targetOf = (event: ManagerEvent) => sessionId(pubkeyOf(event) ?? "");
+
+/** NDK follows whatever is active once the transition's assignments are done. */
+const wireActive = { type: "wireNdk", params: ({ context }: { context: ManagerContext }) => ({ pubkey: context.activePubkey }) } as const;
+const releaseTarget = {
+  type: "releaseSession",
+  params: ({ event }: { event: ManagerEvent }) => ({ pubkey: pubkeyOf(event) ?? "" }),
+} as const;
 
 export const managerMachine = setup({
   types: {
@@ -68,9 +76,9 @@ export const managerMachine = setup({
   },
   actors: { session: sessionMachine },
   guards: {
-    isKnown: ({ context, event }) => "pubkey" in event && !!event.pubkey && context.pubkeys.includes(event.pubkey),
+    isKnown: ({ context, event }) => context.pubkeys.includes(pubkeyOf(event) ?? ""),
     isClearing: ({ event }) => event.type === "account.switch" && event.pubkey === null,
-    isActive: ({ context, event }) => "pubkey" in event && event.pubkey === context.activePubkey,
+    isActive: ({ context, event }) => pubkeyOf(event) !== null && pubkeyOf(event) === context.activePubkey,
     wantsActive: ({ event }) => event.type === "account.login" && event.setActive,
   },
   actions: {
@@ -102,13 +110,13 @@ export const managerMachine = setup({
       ({ event }) => ({ type: "session.reauthenticate" as const, signer: (event as { signer: SignerDescriptor }).signer }),
     ),
     activate: assign(({ context, event }) => {
-      const { pubkey, at } = event as { pubkey: Hexpubkey; at: number };
-      return { activePubkey: pubkey, lastActive: { ...context.lastActive, [pubkey]: at } };
+      const { pubkey, at } = event as Extract<ManagerEvent, { type: "account.switch" | "account.login" }>;
+      return { activePubkey: pubkey, lastActive: pubkey ? { ...context.lastActive, [pubkey]: at } : context.lastActive };
     }),
     deactivate: assign({ activePubkey: null }),
     stopSession: enqueueActions(({ event, enqueue }) => enqueue.stopChild(targetOf(event))),
     forget: assign(({ context, event }) => {
-      const gone = (event as { pubkey: Hexpubkey }).pubkey;
+      const gone = pubkeyOf(event) ?? "";
       const { [gone]: _forgotten, ...lastActive } = context.lastActive;
       return { pubkeys: context.pubkeys.filter((pk) => pk !== gone), lastActive };
     }),
@@ -150,42 +158,31 @@ export const managerMachine = setup({
           {
             guard: and(["isKnown", "wantsActive"]),
             description: "Same pubkey again: hand the session its new signer, and make it active.",
-            actions: ["reauthenticate", "activate", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
+            actions: ["reauthenticate", "activate", wireActive],
           },
           {
             guard: and(["isKnown", "isActive"]),
             description: "The active session's signer changed: NDK must sign with the new one.",
-            actions: ["reauthenticate", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
+            actions: ["reauthenticate", wireActive],
           },
           { guard: "isKnown", actions: ["reauthenticate"] },
           {
             guard: "wantsActive",
-            actions: ["spawnSession", "activate", { type: "wireNdk", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
+            actions: ["spawnSession", "activate", wireActive],
           },
           { actions: ["spawnSession"] },
         ],
         "account.switch": [
-          { guard: "isClearing", actions: ["deactivate", { type: "wireNdk", params: { pubkey: null } }] },
-          {
-            guard: "isKnown",
-            actions: ["activate", { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) }],
-          },
+          { guard: "isClearing", actions: ["deactivate", wireActive] },
+          { guard: "isKnown", actions: ["activate", wireActive] },
         ],
         "account.logout": [
           {
             guard: "isActive",
-            actions: [
-              "stopSession",
-              "forget",
-              { type: "releaseSession", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) },
-              "activateNext",
-              { type: "wireNdk", params: ({ context }) => ({ pubkey: context.activePubkey }) },
-            ],
+            description: "The active session leaves: the oldest remaining login takes over.",
+            actions: ["stopSession", "forget", releaseTarget, "activateNext", wireActive],
           },
-          {
-            guard: "isKnown",
-            actions: ["stopSession", "forget", { type: "releaseSession", params: ({ event }) => ({ pubkey: (event as { pubkey: Hexpubkey }).pubkey }) }],
-          },
+          { guard: "isKnown", actions: ["stopSession", "forget", releaseTarget] },
         ],
         "session.filters.changed": {
           guard: "isActive",
