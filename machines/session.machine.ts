@@ -64,14 +64,25 @@ const notProvided = (name: string) => () => {
   throw new Error(`session actor "${name}" must be provided from src/ (machine.provide)`);
 };
 
+/**
+ * What an effect's rejection leaves in context (persisted and inspected): our effects reject with a
+ * code and a message written to be shown; anything else keeps only its error name, since a foreign
+ * message may quote what it failed on.
+ */
 function asFailure(error: unknown): SessionFailure {
-  const candidate = error as Partial<SessionFailure> | undefined;
+  const candidate = error as (Partial<SessionFailure> & { name?: unknown }) | undefined;
+  const ours = typeof candidate?.code === "string" && typeof candidate.message === "string";
+  const name = typeof candidate?.name === "string" ? candidate.name : "Error";
   return {
-    code: typeof candidate?.code === "string" ? candidate.code : "unexpected",
-    message: typeof candidate?.message === "string" ? candidate.message : "unexpected failure",
+    code: ours ? candidate.code! : "unexpected",
+    message: ours ? candidate.message! : `unexpected failure (${name})`,
     at: typeof candidate?.at === "number" ? candidate.at : 0,
   };
 }
+
+/** Entries brought by a live update or by the fetch's done event. */
+const entriesOf = (event: SessionEvent | { type: string; output?: unknown }): ListEntry[] =>
+  event.type === "list.received" ? (event as { entries: ListEntry[] }).entries : ((event as { output?: ListEntry[] }).output ?? []);
 
 export const sessionMachine = setup({
   types: {
@@ -97,19 +108,13 @@ export const sessionMachine = setup({
       event.type === "list.received" && mergeEntries(context.lists, event.entries) !== context.lists,
   },
   actions: {
-    storeEntries: assign({
-      lists: ({ context, event }) => {
-        const entries = event.type === "list.received" ? event.entries : (event as unknown as { output: ListEntry[] }).output;
-        return mergeEntries(context.lists, entries);
-      },
-    }),
+    storeEntries: assign({ lists: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) }),
     /**
      * Tells the parent (the manager), when there is one, that a list feeding NDK's filters is about to
      * change. Runs before `storeEntries`; the event is delivered after the transition.
      */
     reportFilterChange: enqueueActions(({ context, event, enqueue, self }) => {
-      const entries = event.type === "list.received" ? event.entries : (event as unknown as { output: ListEntry[] }).output;
-      const filterEntries = entries.filter((e) => FILTER_KINDS.has(e.kind));
+      const filterEntries = entriesOf(event).filter((e) => FILTER_KINDS.has(e.kind));
       if (self._parent && mergeEntries(context.lists, filterEntries) !== context.lists)
         enqueue.sendParent({ type: "session.filters.changed", pubkey: context.pubkey } satisfies FiltersChangedEvent);
     }),

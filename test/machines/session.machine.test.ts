@@ -122,6 +122,15 @@ describe("session machine: failures and retries", () => {
   });
 
   // Fails today: asFailure() falls back to `at: 0`, so the deadline lands in 1970 and the retry is immediate.
+  it("a foreign error keeps only its name in context: its message may quote a secret", async () => {
+    const fakes = makeFakes();
+    fakes.authenticate.mockRejectedValueOnce(new RangeError("invalid key nsec1qqqqsecretsecret"));
+    const { actor } = start(fakes);
+    const snap = await inError(actor);
+    expect(snap.context.failure).toMatchObject({ code: "unexpected", message: "unexpected failure (RangeError)" });
+    expect(JSON.stringify(actor.getPersistedSnapshot())).not.toContain("nsec1");
+  });
+
   it("an error without `at` (an unexpected throw) still waits a full backoff, counted by the waiting actor", async () => {
     const fakes = makeFakes();
     fakes.authenticate.mockRejectedValueOnce(new TypeError("bug in an effect"));
