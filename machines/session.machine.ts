@@ -80,6 +80,9 @@ function asFailure(error: unknown): SessionFailure {
   };
 }
 
+/** Failures only the user can mend (a new login): retrying on a timer would change nothing. */
+const NEEDS_LOGIN: ReadonlySet<string> = new Set(["signer-unavailable", "signer-mismatch"]);
+
 /** Entries brought by a live update or by the fetch's done event. */
 const entriesOf = (event: SessionEvent | { type: string; output?: unknown }): ListEntry[] =>
   event.type === "list.received" ? (event as { entries: ListEntry[] }).entries : ((event as { output?: ListEntry[] }).output ?? []);
@@ -104,6 +107,7 @@ export const sessionMachine = setup({
   },
   guards: {
     isReadOnly: ({ context }) => context.signer.type === READ_ONLY,
+    needsLogin: ({ event }) => NEEDS_LOGIN.has(asFailure((event as { error?: unknown }).error).code),
     bringsNewerList: ({ context, event }) =>
       event.type === "list.received" && mergeEntries(context.lists, event.entries) !== context.lists,
   },
@@ -173,7 +177,10 @@ export const sessionMachine = setup({
         src: "restoreSigner",
         input: ({ context }) => ({ pubkey: context.pubkey, signer: context.signer }),
         onDone: [{ guard: "isReadOnly", target: "live" }, { target: "authenticating" }],
-        onError: { target: "error", actions: "recordFailure" },
+        onError: [
+          { guard: "needsLogin", target: "error.needsLogin", actions: "recordFailure" },
+          { target: "error.retrying", actions: "recordFailure" },
+        ],
       },
     },
     authenticating: {
@@ -183,7 +190,10 @@ export const sessionMachine = setup({
         src: "authenticate",
         input: ({ context }) => ({ pubkey: context.pubkey }),
         onDone: { target: "live" },
-        onError: { target: "error", actions: "recordFailure" },
+        onError: [
+          { guard: "needsLogin", target: "error.needsLogin", actions: "recordFailure" },
+          { target: "error.retrying", actions: "recordFailure" },
+        ],
       },
     },
     live: {
@@ -207,7 +217,7 @@ export const sessionMachine = setup({
             src: "fetchLists",
             input: ({ context }) => ({ pubkey: context.pubkey, kinds: kindsOf(context.plan, context.preferences.walletEnabled) }),
             onDone: { target: "ready", actions: ["reportFilterChange", "storeEntries", "markReady"] },
-            onError: { target: "#session.error", actions: "recordFailure" },
+            onError: { target: "#session.error.retrying", actions: "recordFailure" },
           },
         },
         ready: {
@@ -224,14 +234,23 @@ export const sessionMachine = setup({
       },
     },
     error: {
-      description: "Failed; retries on a backoff deadline that survives a restore, or at once on session.retry.",
-      invoke: {
-        id: "retryTimer",
-        src: "waitUntil",
-        input: ({ context }) => ({ until: context.retryAt, delayMs: retryDelay(context.retry, context.attempt) }),
-        onDone: { target: "restoring" },
-      },
+      description: "Failed, with the reason in context.failure; session.retry tries again at once.",
       on: { "session.retry": { target: "restoring" } },
+      initial: "retrying",
+      states: {
+        retrying: {
+          description: "Retries on a backoff deadline that survives a restore.",
+          invoke: {
+            id: "retryTimer",
+            src: "waitUntil",
+            input: ({ context }) => ({ until: context.retryAt, delayMs: retryDelay(context.retry, context.attempt) }),
+            onDone: { target: "#session.restoring" },
+          },
+        },
+        needsLogin: {
+          description: "The signer is missing or answers for someone else: only a new login (or session.retry) helps.",
+        },
+      },
     },
   },
 });

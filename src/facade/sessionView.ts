@@ -13,8 +13,8 @@ const LIST_KINDS = new Set<number>([Kind.Profile, Kind.Contacts, Kind.MuteList, 
 export function statusOf(value: unknown, actorStatus: string): SessionStatus {
   if (actorStatus !== "active") return "stopped";
   if (typeof value === "string") return value as SessionStatus;
-  const live = (value as { live?: string }).live;
-  return (live ?? "fetching") as SessionStatus;
+  const [state, substate] = Object.entries(value as Record<string, string>)[0] ?? [];
+  return (state === "live" ? substate : state) as SessionStatus;
 }
 
 /**

@@ -178,7 +178,7 @@ describe("session machine: persistence", () => {
 
     const restoredFakes = makeFakes();
     const restored = start(restoredFakes, { snapshot: persisted, input: sessionInput() });
-    expect(restored.getSnapshot().value).toBe("error");
+    expect(restored.getSnapshot().value).toEqual({ error: "retrying" });
     expect(restored.getSnapshot().context).toMatchObject({ failure, attempt: 1, retryAt: failure.at + RETRY.baseMs });
     await waitFor(restored, () => restoredFakes.waits.length === 1, { timeout: 1_000 });
     expect(restoredFakes.waitUntil).toHaveBeenCalledWith({ until: failure.at + RETRY.baseMs, delayMs: RETRY.baseMs });

@@ -81,7 +81,7 @@ describe("session machine: failures and retries", () => {
     await waitFor(actor, () => fakes.waits.length === 1, { timeout: 1_000 });
     fakes.waits[0]!.deferred.resolve();
     const snap = await ready(actor);
-    expect(values).toEqual(["restoring", "authenticating", "error", "restoring", "authenticating", { live: "fetching" }, { live: "ready" }]);
+    expect(values).toEqual(["restoring", "authenticating", { error: "retrying" }, "restoring", "authenticating", { live: "fetching" }, { live: "ready" }]);
     expect(snap.context).toMatchObject({ attempt: 0, failure: null, retryAt: null });
     expect(fakes.restoreSigner).toHaveBeenCalledTimes(2);
   });
@@ -122,6 +122,18 @@ describe("session machine: failures and retries", () => {
   });
 
   // Fails today: asFailure() falls back to `at: 0`, so the deadline lands in 1970 and the retry is immediate.
+  it("a missing signer waits for the user in error.needsLogin, with no retry timer; session.retry tries again", async () => {
+    const fakes = makeFakes();
+    fakes.restoreSigner.mockRejectedValueOnce({ code: "signer-unavailable", message: "log in again", at: 5 });
+    const { actor } = start(fakes);
+    const snap = await inError(actor);
+    expect(snap.value).toEqual({ error: "needsLogin" });
+    expect(fakes.waitUntil).not.toHaveBeenCalled();
+    actor.send({ type: "session.retry" });
+    await ready(actor);
+    expect(fakes.restoreSigner).toHaveBeenCalledTimes(2);
+  });
+
   it("a foreign error keeps only its name in context: its message may quote a secret", async () => {
     const fakes = makeFakes();
     fakes.authenticate.mockRejectedValueOnce(new RangeError("invalid key nsec1qqqqsecretsecret"));
