@@ -55,6 +55,7 @@ export type ManagerEvent =
   | { type: "session.start"; pubkey: Hexpubkey; plan?: FetchPlan }
   | { type: "session.stop"; pubkey: Hexpubkey }
   | { type: "session.preferences.set"; pubkey: Hexpubkey; preferences: SessionPreferences }
+  | { type: "session.resume"; pubkey: Hexpubkey }
   | FiltersChangedEvent
   | { type: "manager.stop" };
 
@@ -192,6 +193,7 @@ export const managerMachine = setup({
         "session.start": { guard: "isKnown", actions: "forward" },
         "session.stop": { guard: "isKnown", actions: "forward" },
         "session.preferences.set": { guard: "isKnown", actions: "forward" },
+        "session.resume": { guard: "isKnown", actions: "forward" },
         "manager.stop": { target: "stopped" },
       },
     },

@@ -40,6 +40,8 @@ export type SessionEvent =
   | { type: "session.retry" }
   | { type: "session.refresh" }
   | { type: "session.reauthenticate"; signer: SignerDescriptor }
+  /** After a restore: obtain the signer again and refresh the lists (idle sessions stay idle). */
+  | { type: "session.resume" }
   | { type: "session.start"; plan?: FetchPlan }
   | { type: "session.stop" }
   | { type: "session.preferences.set"; preferences: SessionPreferences }
@@ -166,6 +168,8 @@ export const sessionMachine = setup({
     "session.preferences.set": { actions: "setPreferences" },
     "session.monitor": { actions: "addKinds" },
     "session.reauthenticate": { target: ".restoring", actions: "setSigner" },
+    // Re-entered even from `restoring` itself: a rehydrated state starts none of its actors.
+    "session.resume": { target: ".restoring", reenter: true },
     "session.stop": { target: ".idle" },
     "session.start": { actions: "setPlan" },
   },
@@ -231,6 +235,7 @@ export const sessionMachine = setup({
       on: {
         "session.start": { target: "restoring", actions: "setPlan" },
         "session.stop": {},
+        "session.resume": {},
       },
     },
     error: {

@@ -21,6 +21,10 @@ export interface EngineOptions {
   maxConcurrentFetches?: number;
   /** Inspection observers for the whole actor system (Stately inspector, the read model, …). */
   inspect?: InspectionObserver[];
+  /** A persisted manager snapshot to rehydrate (validated by the caller). */
+  snapshot?: unknown;
+  /** An existing runtime to keep (its signers and vault), when an engine replaces another. */
+  runtime?: EngineRuntime;
 }
 
 export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000 };
@@ -52,6 +56,7 @@ export function createRuntime(options: EngineOptions): EngineRuntime {
   return {
     ndk,
     signers: new Map<Hexpubkey, NDKSigner>(),
+    vault: new Map<Hexpubkey, string>(),
     hub: new RelayHub(ndk),
     fetchGate: new Gate(options.maxConcurrentFetches ?? 8),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
@@ -68,7 +73,7 @@ export function createRuntime(options: EngineOptions): EngineRuntime {
 export function createSessionEngine(options: EngineOptions): SessionEngine {
   assertWebSocket();
   void loadFastVerifier();
-  const runtime = createRuntime(options);
+  const runtime = options.runtime ?? createRuntime(options);
   const machine = managerMachine.provide({
     actors: { session: sessionMachine.provide({ actors: createSessionActors(runtime) }) },
     actions: createManagerActions(runtime),
@@ -77,6 +82,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
   const actor = createActor(machine, {
     systemId: "manager",
     input: { plan: options.plan, retry: options.retry },
+    snapshot: options.snapshot as never,
     inspect: observers.length ? (event) => observers.forEach((observe) => observe(event)) : undefined,
   });
   actor.start();
@@ -88,6 +94,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
       actor.stop();
       runtime.hub.stop();
       runtime.signers.clear();
+      runtime.vault.clear();
     },
   };
 }

@@ -20,8 +20,27 @@ export class SignerDeserializationError extends SessionError {
 
 export class StorageError extends SessionError {
   override name = "StorageError";
-  constructor(message: string) {
-    super(message, "storage");
+  constructor(message: string, code = "storage") {
+    super(message, code);
+  }
+}
+
+/** Stored data could not be read; its bytes were copied to `backupKey` before anything was written. */
+export class CorruptStorageError extends StorageError {
+  override name = "CorruptStorageError";
+  constructor(
+    reason: string,
+    readonly backupKey: string | undefined,
+  ) {
+    super(`Stored sessions could not be read (${reason})${backupKey ? `; kept as "${backupKey}"` : ""}`, "storage-corrupt");
+  }
+}
+
+/** Stored data is of a newer format than this code knows: it is left untouched and nothing is saved. */
+export class NewerStorageError extends StorageError {
+  override name = "NewerStorageError";
+  constructor(readonly version: number) {
+    super(`Stored sessions use format version ${version}, newer than this library; they are left as they are`, "storage-newer");
   }
 }
 

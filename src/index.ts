@@ -3,6 +3,8 @@ export { createSessionStore, AuthManager, PersistenceManager, type StoreApi } fr
 export { MemoryStorage } from "./storage/memoryStorage";
 export { LocalStorage } from "./storage/localStorage";
 export { FileStorage } from "./storage/fileStorage";
+export { LocalForageStorage } from "./storage/localForageStorage";
+export type { KeyValueStorage, LegacyData } from "./storage/types";
 export {
   SessionError,
   SignerDeserializationError,
@@ -11,11 +13,14 @@ export {
   NoActiveSessionError,
   NDKNotInitializedError,
   SignerError,
+  CorruptStorageError,
+  NewerStorageError,
 } from "./errors";
 export { createSessionEngine, type SessionEngine, type EngineOptions, type ManagerActor, type InspectionObserver } from "./engine";
 export { PubkeySet } from "./lists/packedPubkeys";
 export { normalizeRelayUrl } from "./lists/relayUrl";
 export type * from "./facade/types";
+export type { RestoreReport } from "./facade/persistence";
 export {
   managerMachine,
   sessionMachine,

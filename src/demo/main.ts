@@ -90,7 +90,8 @@ async function main(): Promise<void> {
   await manager.persist();
   const saved = await readFile(file, "utf8");
   if (accounts.some((a) => saved.includes(a.signer.privateKey))) throw new Error("a private key reached the file");
-  print(`${label("save")} ${file}: ${(await storage.load()).sessions.size} accounts, no private key in it`);
+  const { registry } = JSON.parse(saved) as { registry: { accounts: unknown[] } };
+  print(`${label("save")} ${file}: ${registry.accounts.length} accounts with their lists, no private key in it`);
 
   const openAtEnd = relay.openSubscriptions();
   manager.destroy();
@@ -100,9 +101,11 @@ async function main(): Promise<void> {
   // A second manager restores from the file: the accounts come back, and say they need their key again.
   const restored = new NDKSessionManager(ndk, { storage });
   await within(restored.restore(), "restoring from the file");
+  const follows = restored.getSession(alice.pubkey)?.followSet?.size;
+  print(`${label("restore")} lists are back before any relay answers: alice follows ${follows}`);
   await waitFor(() => restored.getSession(alice.pubkey)?.status === "error", "alice to report her missing signer");
-  print(`${label("restore")} ${[...restored.getSessions().keys()].map(nameOf).join(", ")} back; active ${nameOf(restored.activePubkey)}, ` +
-    `alice ${restored.getSession(alice.pubkey)?.failure?.code}`);
+  print(`${label("")} ${"".padEnd(7)} ${[...restored.getSessions().keys()].map(nameOf).join(", ")} back; active ${nameOf(restored.activePubkey)}; ` +
+    `alice ${restored.getSession(alice.pubkey)?.failure?.code} (no key is stored)`);
   await within(restored.login(alice.signer), "alice logging in again");
   await waitFor(() => restored.getSession(alice.pubkey)?.status === "ready", "alice to be ready again");
   print(`${label("login")} alice   again with her key → ${restored.getSession(alice.pubkey)?.status}; ndk.signer ${nameOf(ndk.signer?.pubkey)}`);

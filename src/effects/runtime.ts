@@ -25,6 +25,8 @@ export interface NdkWiringOptions {
 export interface EngineRuntime {
   readonly ndk: NDK;
   readonly signers: Map<Hexpubkey, NDKSigner>;
+  /** Signer payloads read from storage, kept in memory until `restoreSigner` rebuilds the signer. */
+  readonly vault: Map<Hexpubkey, string>;
   readonly hub: RelayHub;
   readonly fetchGate: Gate;
   readonly timeouts: EngineTimeouts;

@@ -1,4 +1,4 @@
-import { NDKNip07Signer, NDKNip46Signer, NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
+import { NDKNip07Signer, NDKNip46Signer, NDKPrivateKeySigner, ndkSignerFromPayload, type NDKSigner } from "@nostr-dev-kit/ndk";
 import { READ_ONLY, type Hexpubkey, type SignerDescriptor } from "../../machines";
 import { failure, withTimeout } from "../errors";
 import type { IngestContext } from "./ingest";
@@ -23,9 +23,48 @@ export function describeSigner(signer: NDKSigner | undefined): SignerDescriptor 
   return { type: signer.constructor?.name || "custom" };
 }
 
-/** The signer handed over at login is in the runtime; rebuilding one from storage comes with persistence. */
-export async function restoreSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
-  if (input.signer.type === READ_ONLY || runtime.signers.has(input.pubkey)) return;
+const rebuilding = new WeakMap<EngineRuntime, Map<Hexpubkey, Promise<void>>>();
+
+/**
+ * The signer handed over at login, or one rebuilt from a payload restored from storage. Concurrent
+ * calls for one pubkey share one rebuild (a remote signer must not be connected twice).
+ */
+export function restoreSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+  if (input.signer.type === READ_ONLY || runtime.signers.has(input.pubkey)) return Promise.resolve();
+  let pending = rebuilding.get(runtime);
+  if (!pending) rebuilding.set(runtime, (pending = new Map()));
+  const running = pending.get(input.pubkey);
+  if (running) return running;
+  const rebuild = rebuildSigner(runtime, input).finally(() => pending.delete(input.pubkey));
+  pending.set(input.pubkey, rebuild);
+  return rebuild;
+}
+
+/** NDK prints a payload it cannot parse to the console, secret and all: only well-formed ones reach it. */
+function wellFormed(payload: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return typeof parsed === "object" && parsed !== null && typeof (parsed as { type?: unknown }).type === "string";
+  } catch {
+    return false;
+  }
+}
+
+async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+  const payload = runtime.vault.get(input.pubkey);
+  if (payload && wellFormed(payload)) {
+    let signer: NDKSigner | undefined;
+    try {
+      signer = await withTimeout(ndkSignerFromPayload(payload, runtime.ndk), runtime.timeouts.signerMs, () => new Error("timeout"));
+    } catch {
+      signer = undefined;
+    }
+    if (signer) {
+      runtime.signers.set(input.pubkey, signer);
+      return;
+    }
+    throw failure("signer-unavailable", `The stored ${input.signer.type} signer could not be rebuilt; log in again`);
+  }
   throw failure("signer-unavailable", `No ${input.signer.type} signer is available for this session; log in again`);
 }
 

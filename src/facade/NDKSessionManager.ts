@@ -1,9 +1,11 @@
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKPrivateKeySigner, ndkSignerFromPayload, type Hexpubkey, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
-import { READ_ONLY, sessionId, type FetchPlan } from "../../machines";
-import { createSessionEngine, type ManagerActor, type SessionEngine } from "../engine";
+import { NDKPrivateKeySigner, type Hexpubkey, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
+import type { FetchPlan, ListSlots } from "../../machines";
+import { createSessionEngine, type EngineOptions, type ManagerActor, type SessionEngine } from "../engine";
 import { NoActiveSessionError, SessionError, SessionNotFoundError, StorageError } from "../errors";
 import { describeSigner } from "../effects/signers";
+import type { AccountRecord } from "../persistence/envelope";
+import { PersistenceController, type RestoreReport } from "./persistence";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
 import { admit } from "./intake";
 import { monitorKinds, planFrom, type EventWrapper } from "./options";
@@ -11,7 +13,6 @@ import { SessionReadModel } from "./readModel";
 import type {
   MonitorItem,
   NDKSession,
-  SerializedSession,
   SessionManagerOptions,
   SessionStartOptions,
   SessionState,
@@ -20,38 +21,30 @@ import type {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Signer types whose payload holds no secret (a NIP-07 payload is empty: the extension keeps the key). */
-const SECRET_FREE_PAYLOADS = new Set(["nip07"]);
-
-function payloadToStore(signer: NDKSigner, unsafe: boolean): string | undefined {
-  return unsafe || SECRET_FREE_PAYLOADS.has(describeSigner(signer).type) ? signer.toPayload() : undefined;
-}
-
 /**
  * The drop-in face: the API of `@nostr-dev-kit/sessions`, each call one event to the manager actor
  * (`manager.actor`), each read a view of the actors' snapshots.
  */
 export class NDKSessionManager {
-  /** The manager actor: send it events, inspect it, embed it. */
-  readonly actor: ManagerActor;
-  private readonly engine: SessionEngine;
+  private engine: SessionEngine;
+  private readonly engineOptions: EngineOptions;
   private readonly readModel: SessionReadModel;
+  private readonly persistence: PersistenceController | undefined;
   private readonly wrappers = new Map<number, EventWrapper>();
   private readonly plan: FetchPlan;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribeAutoSave: (() => void) | undefined;
   private destroyed = false;
   private store: { state: SessionState; value: SessionStore } | undefined;
 
   constructor(
     readonly ndk: NDK,
-    private readonly options: SessionManagerOptions = {},
+    options: SessionManagerOptions = {},
   ) {
     const { plan, wrappers } = planFrom(options.fetches);
     this.plan = plan;
     wrappers.forEach((wrap, kind) => this.wrappers.set(kind, wrap));
     const userInspect = options.inspect ? [options.inspect].flat() : [];
-    this.engine = createSessionEngine({
+    this.engineOptions = {
       ndk,
       plan,
       retry: options.retry,
@@ -62,18 +55,27 @@ export class NDKSessionManager {
       },
       // The read model is built next; events of the start-up before that carry nothing it needs.
       inspect: [(event) => this.readModel?.observe(event), ...userInspect],
-    });
+    };
+    this.engine = createSessionEngine(this.engineOptions);
     this.readModel = new SessionReadModel(ndk, this.engine.runtime.signers, {
       ndk,
       wrappers: this.wrappers,
       subscriptionsFor: (pubkey) => this.engine.runtime.hub.subscriptionsFor(pubkey),
       lastActiveOf: (pubkey) => this.actor.getSnapshot().context.lastActive[pubkey] ?? 0,
     });
-    this.actor = this.engine.actor;
     this.readModel.attach(this.actor);
-    if (options.storage && (options.autoSave ?? true)) {
-      this.unsubscribeAutoSave = this.readModel.subscribe(() => this.scheduleSave());
+    if (options.storage) {
+      this.persistence = new PersistenceController(options.storage, this.persistenceHost(), {
+        debounceMs: options.saveDebounceMs ?? 500,
+        unsafe: options.unsafePersistPrivateKeys ?? false,
+      });
+      if (options.autoSave ?? true) this.unsubscribeAutoSave = this.readModel.subscribe(() => this.persistence?.scheduleSave());
     }
+  }
+
+  /** The manager actor: send it events, inspect it, embed it. `restore()` may replace it (before any login). */
+  get actor(): ManagerActor {
+    return this.engine.actor;
   }
 
   getCurrentState(): SessionStore {
@@ -182,60 +184,70 @@ export class NDKSessionManager {
     return { signer, events };
   }
 
+  /** Saves now (after any save under way). */
   async persist(): Promise<void> {
-    const storage = this.requireStorage();
-    const { sessions, activePubkey } = this.readModel.state();
-    const records = new Map<Hexpubkey, SerializedSession>();
-    for (const [pubkey, session] of sessions) {
-      const signer = this.engine.runtime.signers.get(pubkey);
-      const payload = signer ? payloadToStore(signer, this.options.unsafePersistPrivateKeys ?? false) : undefined;
-      records.set(pubkey, {
-        pubkey,
-        lastActive: session.lastActive,
-        preferences: session.preferences,
-        signerPayload: payload,
-        signerType: describeSigner(signer).type,
-      });
-    }
-    await storage.save(records, activePubkey);
+    await this.requirePersistence().persist();
   }
 
-  async restore(): Promise<void> {
-    const storage = this.requireStorage();
-    const data = await storage.load();
-    for (const record of data.sessions.values()) {
-      if (this.has(record.pubkey)) continue;
-      const signer = record.signerPayload ? await ndkSignerFromPayload(record.signerPayload, this.ndk).catch(() => undefined) : undefined;
-      if (signer) await this.login(signer, { setActive: false }).catch(() => undefined);
-      if (signer && this.has(record.pubkey)) continue;
-      // Without a usable signer the session still comes back, as what it was: a signer session
-      // lands in `error` (signer-unavailable) until the user logs in again; never silently read-only.
-      this.actor.send({
-        type: "account.login",
-        pubkey: record.pubkey,
-        signer: { type: record.signerType ?? READ_ONLY },
-        setActive: false,
-        at: record.lastActive,
-        lastActive: record.lastActive,
-        preferences: record.preferences,
-      });
-    }
-    if (data.activePubkey && this.has(data.activePubkey)) await this.switchTo(data.activePubkey);
+  /**
+   * Rehydrates the manager from storage: sessions come back with their last-known lists at once,
+   * then refresh from relays; the active one is wired into NDK before this resolves. Unreadable or
+   * newer data rejects with a typed StorageError and is kept as it was.
+   */
+  async restore(): Promise<RestoreReport> {
+    this.requireAlive();
+    return this.requirePersistence().restore(this.actor.getSnapshot().context.pubkeys.length > 0);
   }
 
+  /** Logs every session out and empties storage; auto-save does not write them back. */
   async clear(): Promise<void> {
-    const storage = this.requireStorage();
-    clearTimeout(this.saveTimer);
-    for (const pubkey of [...(this.actor.getSnapshot().context.pubkeys ?? [])]) this.actor.send({ type: "account.logout", pubkey });
-    await storage.clear();
+    await this.requirePersistence().clear(() => {
+      for (const pubkey of [...this.actor.getSnapshot().context.pubkeys]) this.actor.send({ type: "account.logout", pubkey });
+    });
   }
 
-  destroy(): void {
-    if (this.destroyed) return;
+  /** Stops everything; a pending save is written first (the returned promise), then nothing more. */
+  destroy(): Promise<void> {
+    if (this.destroyed) return Promise.resolve();
     this.destroyed = true;
-    clearTimeout(this.saveTimer);
     this.unsubscribeAutoSave?.();
+    const saved = this.persistence?.close() ?? Promise.resolve();
     this.engine.stop();
+    return saved;
+  }
+
+  /** The last auto-save failure, if the latest save did not reach storage. */
+  get storageError(): StorageError | undefined {
+    return this.persistence?.lastError;
+  }
+
+  private persistenceHost() {
+    const manager = this;
+    return {
+      get actor() {
+        return manager.actor;
+      },
+      get runtime() {
+        return manager.engine.runtime;
+      },
+      rehydrate: (snapshot: unknown) => {
+        this.engine.actor.stop();
+        this.engine = createSessionEngine({ ...this.engineOptions, snapshot, runtime: this.engine.runtime });
+        this.readModel.attach(this.actor);
+      },
+      admit: (account: AccountRecord, lists?: ListSlots) =>
+        this.actor.send({
+          type: "account.login",
+          pubkey: account.pubkey,
+          signer: account.signer,
+          setActive: false,
+          at: account.lastActive,
+          lastActive: account.lastActive,
+          preferences: account.preferences,
+          lists,
+        }),
+      activate: (pubkey: string, at: number) => this.actor.send({ type: "account.switch", pubkey, at }),
+    };
   }
 
   private requireAlive(): void {
@@ -250,9 +262,9 @@ export class NDKSessionManager {
     if (!this.has(pubkey)) throw new SessionNotFoundError(pubkey);
   }
 
-  private requireStorage() {
-    if (!this.options.storage) throw new StorageError("No storage configured");
-    return this.options.storage;
+  private requirePersistence(): PersistenceController {
+    if (!this.persistence) throw new StorageError("No storage configured");
+    return this.persistence;
   }
 
   private setWallet(pubkey: Hexpubkey | undefined, walletEnabled: boolean): void {
@@ -260,14 +272,6 @@ export class NDKSessionManager {
     if (!target) throw new NoActiveSessionError();
     this.requireSession(target);
     this.actor.send({ type: "session.preferences.set", pubkey: target, preferences: { walletEnabled } });
-  }
-
-  private scheduleSave(): void {
-    if (this.destroyed) return;
-    clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => {
-      this.persist().catch((error: Error) => console.warn(`[ndk-session-engine] auto-save failed: ${error.name}`));
-    }, this.options.saveDebounceMs ?? 500);
   }
 
   /** The peer's store actions, for code that calls them on the state object. */
@@ -285,5 +289,4 @@ export class NDKSessionManager {
   };
 }
 
-export { READ_ONLY, sessionId };
 export type { SessionState };

@@ -7,6 +7,7 @@ import type { Hexpubkey, NDKEvent, NDKKind, NDKSigner, NDKSubscription, NDKUser,
 import type { InspectionObserver } from "../engine";
 import type { EngineTimeouts } from "../effects/runtime";
 import type { RetryPolicy, SessionFailure } from "../../machines";
+import type { KeyValueStorage } from "../storage/types";
 
 export interface NDKEventConstructor {
   kinds: NDKKind[];
@@ -117,7 +118,12 @@ export interface SessionStoreActions {
 export type SessionStore = SessionState & SessionStoreActions;
 
 export interface SessionManagerOptions {
-  storage?: SessionStorage;
+  /**
+   * Where sessions are kept: MemoryStorage, LocalStorage, FileStorage, LocalForageStorage or any
+   * KeyValueStorage (the full snapshot, lists included), or a storage written for
+   * `@nostr-dev-kit/sessions` (`save`/`load`/`clear`: accounts only, lists are refetched).
+   */
+  storage?: KeyValueStorage | SessionStorage;
   /** Default true (only with storage). */
   autoSave?: boolean;
   /** Default 500. */

@@ -1,53 +1,91 @@
-import type { Hexpubkey } from "@nostr-dev-kit/ndk";
 import { StorageError } from "../errors";
-import type { SerializedSession, SessionData, SessionStorage } from "../facade/types";
-import { decodeSessions, encodeSessions } from "./peerFormat";
+import { STATE_KEY, type KeyValueStorage, type LegacyData } from "./types";
 
 // Loaded on first use, so browser bundles that never touch FileStorage need no Node built-ins.
 const fs = () => import("node:fs/promises");
 const path = () => import("node:path");
 
 /**
- * A JSON file (the peer's default, "./.ndk-sessions.json"), written atomically: a temporary file,
- * fsync, then rename, with mode 0600. Unreadable data is kept beside it as `<file>.corrupt`.
+ * Files on disk: the state in `filePath` ("./.ndk-session-engine.json" by default), other keys
+ * beside it. Every write is atomic (temporary file, fsync, rename) with mode 0600, so a crash
+ * mid-write leaves the previous file whole.
  */
-export class FileStorage implements SessionStorage {
-  constructor(private readonly filePath = "./.ndk-sessions.json") {}
+export class FileStorage implements KeyValueStorage {
+  constructor(private readonly filePath = "./.ndk-session-engine.json") {}
 
-  async save(sessions: Map<Hexpubkey, SerializedSession>, activePubkey?: Hexpubkey): Promise<void> {
-    const { open, rename, mkdir } = await fs();
+  private fileOf(key: string): string {
+    return key === STATE_KEY ? this.filePath : `${this.filePath}.${encodeURIComponent(key)}`;
+  }
+
+  async getItem(key: string): Promise<string | null> {
+    const { readFile } = await fs();
+    try {
+      return await readFile(this.fileOf(key), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw new StorageError(`Cannot read ${this.fileOf(key)} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+
+  async setItem(key: string, value: string): Promise<void> {
+    const { open, rename, mkdir, rm } = await fs();
     const { dirname } = await path();
-    await mkdir(dirname(this.filePath), { recursive: true });
-    const temporary = `${this.filePath}.${process.pid}.${Date.now()}.tmp`;
-    const handle = await open(temporary, "w", 0o600);
+    const target = this.fileOf(key);
+    const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      await handle.writeFile(encodeSessions(sessions, activePubkey));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, this.filePath);
-  }
-
-  async load(): Promise<SessionData> {
-    const { readFile, copyFile } = await fs();
-    let text: string;
-    try {
-      text = await readFile(this.filePath, "utf8");
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+      const handle = await open(temporary, "w", 0o600);
+      try {
+        await handle.writeFile(value);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, target);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { sessions: new Map() };
-      throw new StorageError(`Cannot read ${this.filePath}`);
-    }
-    try {
-      return decodeSessions(text);
-    } catch (error) {
-      await copyFile(this.filePath, `${this.filePath}.corrupt`);
-      throw error;
+      await rm(temporary, { force: true }).catch(() => {});
+      throw new StorageError(`Cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
     }
   }
 
-  async clear(): Promise<void> {
+  async removeItem(key: string): Promise<void> {
     const { rm } = await fs();
-    await rm(this.filePath, { force: true });
+    try {
+      await rm(this.fileOf(key), { force: true });
+    } catch (error) {
+      throw new StorageError(`Cannot remove ${this.fileOf(key)} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+
+  async keys(): Promise<string[]> {
+    const { readdir } = await fs();
+    const { dirname, basename } = await path();
+    const base = basename(this.filePath);
+    let names: string[];
+    try {
+      names = await readdir(dirname(this.filePath));
+    } catch {
+      return [];
+    }
+    const keys: string[] = [];
+    for (const name of names) {
+      if (name === base) keys.push(STATE_KEY);
+      else if (name.startsWith(`${base}.`) && !name.endsWith(".tmp")) {
+        try {
+          keys.push(decodeURIComponent(name.slice(base.length + 1)));
+        } catch {
+          // Not a name this storage wrote (a stray "%" that does not decode): not a key.
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** The peer's ".ndk-sessions.json", looked for beside this file. */
+  async legacy(): Promise<LegacyData | undefined> {
+    const { dirname, join } = await path();
+    const { readFile } = await fs();
+    const sessions = await readFile(join(dirname(this.filePath), ".ndk-sessions.json"), "utf8").catch(() => undefined);
+    return sessions ? { sessions } : undefined;
   }
 }

@@ -1,34 +1,53 @@
-import type { Hexpubkey } from "@nostr-dev-kit/ndk";
 import { StorageError } from "../errors";
-import type { SerializedSession, SessionData, SessionStorage } from "../facade/types";
-import { decodeSessions, encodeSessions } from "./peerFormat";
+import type { KeyValueStorage, LegacyData } from "./types";
 
-const storageArea = (): Storage | undefined => (typeof globalThis.localStorage === "object" ? globalThis.localStorage : undefined);
+function area(): Storage {
+  const storage = (globalThis as { localStorage?: Storage }).localStorage;
+  if (!storage) throw new StorageError("localStorage is not available here (use FileStorage on Node)");
+  return storage;
+}
 
-/** `window.localStorage` under one key (the peer's default, "ndk-sessions"). Unreadable data is kept under `<key>.corrupt`. */
-export class LocalStorage implements SessionStorage {
-  constructor(private readonly key = "ndk-sessions") {}
+/** `window.localStorage`, every key under one prefix ("ndk-session-engine" by default). */
+export class LocalStorage implements KeyValueStorage {
+  constructor(private readonly prefix = "ndk-session-engine") {}
 
-  async save(sessions: Map<Hexpubkey, SerializedSession>, activePubkey?: Hexpubkey): Promise<void> {
-    const area = storageArea();
-    if (!area) throw new StorageError("localStorage is not available here");
-    area.setItem(this.key, encodeSessions(sessions, activePubkey));
+  private name(key: string): string {
+    return `${this.prefix}:${key}`;
   }
 
-  async load(): Promise<SessionData> {
-    const text = storageArea()?.getItem(this.key);
-    if (text == null) return { sessions: new Map() };
+  async getItem(key: string): Promise<string | null> {
+    return area().getItem(this.name(key));
+  }
+
+  async setItem(key: string, value: string): Promise<void> {
     try {
-      return decodeSessions(text);
+      area().setItem(this.name(key), value);
     } catch (error) {
-      storageArea()!.setItem(`${this.key}.corrupt`, text);
-      throw error;
+      throw error instanceof StorageError ? error : new StorageError(`localStorage refused the write (${(error as Error).name})`);
     }
   }
 
-  async clear(): Promise<void> {
-    const area = storageArea();
-    if (!area) throw new StorageError("localStorage is not available here");
-    area.removeItem(this.key);
+  async removeItem(key: string): Promise<void> {
+    area().removeItem(this.name(key));
+  }
+
+  async keys(): Promise<string[]> {
+    const storage = area();
+    const found: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const name = storage.key(i);
+      if (name?.startsWith(`${this.prefix}:`)) found.push(name.slice(this.prefix.length + 1));
+    }
+    return found;
+  }
+
+  async legacy(): Promise<LegacyData | undefined> {
+    const storage = area();
+    const data: LegacyData = {
+      sessions: storage.getItem("ndk-sessions") ?? undefined,
+      savedSessions: storage.getItem("ndk-saved-sessions") ?? undefined,
+      activePubkey: storage.getItem("ndk-active-pubkey") ?? undefined,
+    };
+    return data.sessions || data.savedSessions ? data : undefined;
   }
 }

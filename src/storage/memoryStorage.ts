@@ -1,19 +1,22 @@
-import type { Hexpubkey } from "@nostr-dev-kit/ndk";
-import type { SerializedSession, SessionData, SessionStorage } from "../facade/types";
+import type { KeyValueStorage } from "./types";
 
-/** Keeps sessions for the life of the process: tests, SSR, and apps that persist elsewhere. */
-export class MemoryStorage implements SessionStorage {
-  private data: SessionData = { sessions: new Map() };
+/** Keeps the engine's state for the life of the process: tests, SSR, and apps that persist elsewhere. */
+export class MemoryStorage implements KeyValueStorage {
+  private readonly values = new Map<string, string>();
 
-  async save(sessions: Map<Hexpubkey, SerializedSession>, activePubkey?: Hexpubkey): Promise<void> {
-    this.data = { sessions: new Map([...sessions].map(([pk, s]) => [pk, structuredClone(s)])), activePubkey };
+  async getItem(key: string): Promise<string | null> {
+    return this.values.get(key) ?? null;
   }
 
-  async load(): Promise<SessionData> {
-    return { sessions: new Map([...this.data.sessions].map(([pk, s]) => [pk, structuredClone(s)])), activePubkey: this.data.activePubkey };
+  async setItem(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
   }
 
-  async clear(): Promise<void> {
-    this.data = { sessions: new Map() };
+  async removeItem(key: string): Promise<void> {
+    this.values.delete(key);
+  }
+
+  async keys(): Promise<string[]> {
+    return [...this.values.keys()];
   }
 }

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { eventually } from "../support/env";
 import { useRelay } from "../support/fixture";
-import { AuthManager, createSessionStore, MemoryStorage, PersistenceManager } from "../../src";
+import { AuthManager, createSessionStore, PersistenceManager, type SessionData, type SessionStorage } from "../../src";
 
 const fixture = useRelay();
 
@@ -24,7 +24,13 @@ it("createSessionStore, AuthManager and PersistenceManager work as the peer's di
   expect(fixture.ndk.signer).toBe(bob);
   expect(seen).toContain(bob!.pubkey);
 
-  const storage = new MemoryStorage();
+  // A custom storage written for @nostr-dev-kit/sessions: records in, records out.
+  let stored: SessionData = { sessions: new Map() };
+  const storage: SessionStorage = {
+    save: async (sessions, activePubkey) => void (stored = { sessions: new Map(sessions), activePubkey }),
+    load: async () => stored,
+    clear: async () => void (stored = { sessions: new Map() }),
+  };
   await expect(new PersistenceManager(undefined, store.getState).persist()).rejects.toMatchObject({ name: "StorageError" });
   const persistence = new PersistenceManager(storage, store.getState);
   await persistence.persist();

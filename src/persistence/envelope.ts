@@ -1,0 +1,111 @@
+/**
+ * The storage format: the manager actor's persisted snapshot (sessions included) inside a small
+ * envelope, beside a minimal account registry that survives a snapshot that cannot be restored.
+ * Validated by schema before anything is rehydrated.
+ */
+import { z } from "zod";
+
+export const FORMAT = "ndk-session-engine";
+export const CURRENT_VERSION = 1;
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
+const signer = z.object({ type: z.string().min(1).max(64) });
+const preferences = z.object({ walletEnabled: z.boolean().optional() });
+
+/** One account as the registry keeps it: enough to log it in again and refetch its lists. */
+export const accountSchema = z.object({
+  pubkey: hex64,
+  signer,
+  lastActive: z.number().int().nonnegative(),
+  preferences: preferences.optional(),
+});
+export type AccountRecord = z.infer<typeof accountSchema>;
+
+export const registrySchema = z.object({
+  accounts: z.array(accountSchema).max(10_000),
+  activePubkey: hex64.nullable(),
+});
+export type Registry = z.infer<typeof registrySchema>;
+
+/** The envelope; the snapshot inside is checked on its own, so a bad snapshot still leaves the registry. */
+export const envelopeSchema = z.object({
+  format: z.literal(FORMAT),
+  version: z.number().int().positive(),
+  savedAt: z.number(),
+  registry: registrySchema,
+  snapshot: z.unknown(),
+  /** Payloads of signers that hold no secret (NIP-07). */
+  payloads: z.record(hex64, z.string().max(10_000)).optional(),
+  /** Signer payloads with secrets, only with `unsafePersistPrivateKeys` (plain text: the option's name says so). */
+  unsafeSecrets: z.record(hex64, z.string().max(10_000)).optional(),
+});
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+const strings = z.array(z.string().max(4096)).max(100_000);
+const rawEvent = z.object({
+  id: hex64,
+  pubkey: hex64,
+  created_at: z.number().int(),
+  kind: z.number().int().nonnegative(),
+  tags: z.array(z.array(z.string())),
+  content: z.string(),
+  sig: z.string().regex(/^[0-9a-f]{128}$/),
+});
+/** What each list kind keeps as `data` (src/lists/kinds.ts); any other kind keeps its signed event. */
+const listData: Record<number, z.ZodType> = {
+  0: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  3: z.object({ packed: z.string().regex(/^[A-Za-z0-9_-]*$/), count: z.number().int().nonnegative() }).refine((d) => d.packed.length === d.count * 43),
+  10000: z.object({ pubkeys: strings, eventIds: strings, words: strings, hashtags: strings }),
+  10006: z.object({ urls: strings }),
+  10002: z.object({ relays: z.array(z.object({ url: z.string(), read: z.boolean(), write: z.boolean() })).max(10_000) }),
+};
+const listEntry = z
+  .object({ key: z.string().max(512), kind: z.number().int().nonnegative(), id: hex64, createdAt: z.number().int(), data: z.unknown() })
+  .refine((entry) => (listData[entry.kind] ?? rawEvent).safeParse(entry.data).success, "list data does not match its kind");
+
+const plan = z.object({
+  profile: z.boolean(),
+  follows: z.boolean(),
+  mutes: z.boolean(),
+  blockedRelays: z.boolean(),
+  relayList: z.boolean(),
+  wallet: z.boolean(),
+  kinds: z.array(z.number().int().nonnegative()).max(1000),
+});
+const retry = z.object({ baseMs: z.number().positive(), maxMs: z.number().positive() });
+const failure = z.object({ code: z.string(), message: z.string(), at: z.number() });
+const stateValue: z.ZodType<unknown> = z.union([z.string(), z.record(z.string(), z.lazy(() => stateValue))]);
+
+const sessionSnapshot = z.object({
+  status: z.literal("active"),
+  value: stateValue,
+  context: z.object({
+    pubkey: hex64,
+    signer,
+    plan,
+    preferences,
+    lists: z.record(z.string(), listEntry),
+    retry,
+    attempt: z.number().int().nonnegative(),
+    failure: failure.nullable(),
+    retryAt: z.number().nullable(),
+  }),
+  children: z.record(z.string(), z.unknown()),
+});
+
+export const managerSnapshotSchema = z.object({
+  status: z.literal("active"),
+  value: z.literal("running"),
+  context: z.object({
+    pubkeys: z.array(hex64),
+    activePubkey: hex64.nullable(),
+    lastActive: z.record(hex64, z.number()),
+    plan,
+    retry,
+  }),
+  children: z.record(
+    z.string().regex(/^session:[0-9a-f]{64}$/),
+    z.object({ src: z.literal("session"), systemId: z.string(), snapshot: sessionSnapshot }),
+  ),
+});
+export type ManagerSnapshot = z.infer<typeof managerSnapshotSchema>;

@@ -1,0 +1,31 @@
+/**
+ * Where the engine keeps its text: a few named values. The engine writes one value per key with
+ * `setItem` (never two at once), reads it back with `getItem`, and copies unreadable data to a
+ * `backup:` key before it writes anything else. Methods may reject; the engine reports a
+ * StorageError and keeps running.
+ */
+export interface KeyValueStorage {
+  getItem(key: string): Promise<string | null>;
+  setItem(key: string, value: string): Promise<void>;
+  removeItem(key: string): Promise<void>;
+  /** The keys this storage holds (backups included), for clear() and tests. */
+  keys(): Promise<string[]>;
+  /**
+   * What `@nostr-dev-kit/sessions` (or the older NDK React hooks) left in the same place, if this
+   * kind of storage can see it: imported once, when the engine's own key is empty.
+   */
+  legacy?(): Promise<LegacyData | undefined>;
+}
+
+/** Raw values written by the peer libraries, as found. */
+export interface LegacyData {
+  /** `@nostr-dev-kit/sessions`: localStorage "ndk-sessions" or the ".ndk-sessions.json" file. */
+  sessions?: string;
+  /** NDK React hooks: localStorage "ndk-saved-sessions" and "ndk-active-pubkey". */
+  savedSessions?: string;
+  activePubkey?: string;
+}
+
+/** The engine's keys. */
+export const STATE_KEY = "state";
+export const backupKey = (reason: string, at = Date.now()) => `backup:${new Date(at).toISOString()}:${reason}`;

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import { connectedNdk, disconnect, eventually, publish, withRelay } from "../support/env";
+import { useRelay } from "../support/fixture";
+import { managerFor } from "../support/engine";
+import { MemoryStorage } from "../../src";
+
+const fixture = useRelay();
+const randomPubkeys = (n: number) => Array.from({ length: n }, () => NDKPrivateKeySigner.generate().pubkey);
+
+/** Logs `signers` in on a first manager, waits until ready, saves, destroys; returns the storage. */
+async function savedSessions(signers: NDKPrivateKeySigner[], options: { unsafePersistPrivateKeys?: boolean } = {}) {
+  const storage = new MemoryStorage();
+  const first = managerFor(fixture.ndk, { storage, ...options });
+  for (const signer of signers) await first.manager.login(signer);
+  for (const signer of signers) await first.ready(signer.pubkey);
+  await first.manager.switchTo(signers[0]!.pubkey);
+  await first.manager.destroy(); // flushes the pending auto-save
+  return storage;
+}
+
+describe("restore()", () => {
+  it("brings sessions back with their last-known lists before any relay answers, active one wired", async () => {
+    const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
+    const follows = randomPubkeys(5);
+    await publish(fixture.ndk, alice!, { kind: 3, tags: follows.map((p) => ["p", p]) });
+    await publish(fixture.ndk, alice!, { kind: 10000, tags: [["word", "spam"]] });
+    const storage = await savedSessions([alice!, bob!], { unsafePersistPrivateKeys: true });
+
+    const down = await withRelay();
+    const deadUrl = down.url;
+    await down.close();
+    const offline = await connectedNdk([deadUrl]);
+    fixture.defer(() => disconnect(offline));
+    const second = managerFor(offline, { storage, timeouts: { fetchMs: 200, signerMs: 500 } });
+    fixture.defer(() => second.manager.destroy());
+    await second.manager.restore();
+    const session = second.manager.getSession(alice!.pubkey)!;
+    expect([...session.followSet!].sort()).toEqual([...follows].sort());
+    expect(session.mutedWords).toEqual(new Set(["spam"]));
+    expect(second.manager.activePubkey).toBe(alice!.pubkey);
+    expect(offline.signer?.pubkey).toBe(alice!.pubkey);
+    expect(offline.activeUser?.pubkey).toBe(alice!.pubkey);
+    expect(offline.muteFilter).toBeTypeOf("function");
+    expect(second.manager.getSessions().size).toBe(2);
+  });
+
+  it("refreshes the lists from relays after showing the stored ones (stale-while-revalidate)", async () => {
+    const alice = NDKPrivateKeySigner.generate();
+    const [old, fresh] = randomPubkeys(2);
+    const t = Math.floor(Date.now() / 1000) - 100;
+    await publish(fixture.ndk, alice, { kind: 3, tags: [["p", old!]], created_at: t });
+    const storage = await savedSessions([alice], { unsafePersistPrivateKeys: true });
+    await publish(fixture.ndk, alice, { kind: 3, tags: [["p", fresh!]], created_at: t + 1 });
+
+    const second = managerFor(fixture.ndk, { storage });
+    fixture.defer(() => second.manager.destroy());
+    await second.manager.restore();
+    expect([...second.manager.getSession(alice.pubkey)!.followSet!]).toEqual([old]);
+    await eventually(() => second.manager.getSession(alice.pubkey)?.followSet?.has(fresh!) === true, 3000, "refreshed list");
+    expect(second.status(alice.pubkey)).toBe("ready");
+  });
+
+  it("one unrestorable session among five: the other four are ready", async () => {
+    const signers = Array.from({ length: 5 }, () => NDKPrivateKeySigner.generate());
+    const storage = await savedSessions(signers, { unsafePersistPrivateKeys: true });
+    const text = (await storage.getItem("state"))!;
+    const broken = JSON.parse(text);
+    broken.unsafeSecrets[signers[2]!.pubkey] = '{"type":"private-key","payload":"not-a-key"}';
+    await storage.setItem("state", JSON.stringify(broken));
+
+    const second = managerFor(fixture.ndk, { storage });
+    fixture.defer(() => second.manager.destroy());
+    await second.manager.restore();
+    for (const [i, signer] of signers.entries()) {
+      if (i === 2) continue;
+      await second.ready(signer.pubkey);
+      expect(second.manager.isReadOnly(signer.pubkey)).toBe(false);
+    }
+    await eventually(() => second.status(signers[2]!.pubkey) === "error", 2000, "the broken one in error");
+    expect(second.manager.getSession(signers[2]!.pubkey)!.failure!.code).toBe("signer-unavailable");
+    expect(second.manager.getSession(signers[2]!.pubkey)!.followSet).toBeUndefined();
+  });
+
+  it("without the unsafe option no private key reaches storage, and sessions ask for a login by name", async () => {
+    const alice = NDKPrivateKeySigner.generate();
+    const storage = await savedSessions([alice]);
+    const text = (await storage.getItem("state"))!;
+    expect(text).toContain(alice.pubkey);
+    expect(text).not.toContain(alice.privateKey);
+    expect(text).not.toContain(alice.nsec);
+
+    const second = managerFor(fixture.ndk, { storage });
+    fixture.defer(() => second.manager.destroy());
+    await second.manager.restore();
+    await eventually(() => second.status(alice.pubkey) === "error", 2000, "needs login");
+    expect(second.manager.getSession(alice.pubkey)!.failure!.code).toBe("signer-unavailable");
+    await second.manager.login(alice);
+    await second.ready(alice.pubkey);
+  });
+});
