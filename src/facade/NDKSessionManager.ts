@@ -6,6 +6,9 @@ import { NoActiveSessionError, SessionError, SessionNotFoundError, StorageError 
 import { describeSigner } from "../effects/signers";
 import type { AccountRecord } from "../persistence/envelope";
 import { PersistenceController, type RestoreReport } from "./persistence";
+import { TabSync } from "../persistence/tabSync";
+import { LocalStorage } from "../storage/localStorage";
+import { LocalForageStorage } from "../storage/localForageStorage";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
 import { admit } from "./intake";
 import { monitorKinds, planFrom, type EventWrapper } from "./options";
@@ -22,6 +25,19 @@ import type {
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
+ * The channel tabs share: on by default for the browser storages (named after the storage, so two
+ * managers on one storage are one group), off otherwise; `syncTabs` turns it on or off.
+ */
+function tabChannelOf(options: SessionManagerOptions): string | undefined {
+  const { syncTabs, storage } = options;
+  if (syncTabs === false) return undefined;
+  const named = typeof syncTabs === "object" ? syncTabs.channel : undefined;
+  if (named) return named;
+  if (storage instanceof LocalStorage || storage instanceof LocalForageStorage) return storage.channelName;
+  return syncTabs === true ? "default" : undefined;
+}
+
+/**
  * The drop-in face: the API of `@nostr-dev-kit/sessions`, each call one event to the manager actor
  * (`manager.actor`), each read a view of the actors' snapshots.
  */
@@ -33,6 +49,8 @@ export class NDKSessionManager {
   private readonly wrappers = new Map<number, EventWrapper>();
   private readonly plan: FetchPlan;
   private unsubscribeAutoSave: (() => void) | undefined;
+  private readonly tabSync: TabSync | undefined;
+  private unsubscribeTabSync: (() => void) | undefined;
   private destroyed = false;
   private store: { state: SessionState; value: SessionStore } | undefined;
 
@@ -70,6 +88,13 @@ export class NDKSessionManager {
         unsafe: options.unsafePersistPrivateKeys ?? false,
       });
       if (options.autoSave ?? true) this.unsubscribeAutoSave = this.readModel.subscribe(() => this.persistence?.scheduleSave());
+    }
+    const channel = tabChannelOf(options);
+    if (channel) {
+      const shareActive = (typeof options.syncTabs === "object" ? options.syncTabs.shareActive : undefined) ?? true;
+      const tabSync = new TabSync(channel, this.persistenceHost(), shareActive);
+      this.tabSync = tabSync;
+      this.unsubscribeTabSync = this.readModel.subscribe(() => tabSync.publish());
     }
   }
 
@@ -211,6 +236,8 @@ export class NDKSessionManager {
     if (this.destroyed) return Promise.resolve();
     this.destroyed = true;
     this.unsubscribeAutoSave?.();
+    this.unsubscribeTabSync?.();
+    this.tabSync?.close();
     const saved = this.persistence?.close() ?? Promise.resolve();
     this.engine.stop();
     return saved;
@@ -246,7 +273,8 @@ export class NDKSessionManager {
           preferences: account.preferences,
           lists,
         }),
-      activate: (pubkey: string, at: number) => this.actor.send({ type: "account.switch", pubkey, at }),
+      activate: (pubkey: string | null, at: number) => this.actor.send({ type: "account.switch", pubkey, at }),
+      logout: (pubkey: string) => this.actor.send({ type: "account.logout", pubkey }),
     };
   }
 

@@ -37,7 +37,8 @@ export interface PersistenceHost {
   rehydrate(snapshot: unknown): void;
   /** Adds an account as a session (an `account.login` event), optionally with last-known lists. */
   admit(account: AccountRecord, lists?: ListSlots): void;
-  activate(pubkey: string, at: number): void;
+  activate(pubkey: string | null, at: number): void;
+  logout(pubkey: string): void;
 }
 
 const payloadType = (payload: string | undefined): string => {
@@ -201,8 +202,10 @@ export class PersistenceController {
   /** Copies bytes that cannot be used to a backup key; if even that fails, saving stops for this run. */
   private async keepBytes(text: string, reason: string): Promise<string | undefined> {
     const key = backupKey(reason);
+    const storage = this.storage as KeyValueStorage;
     try {
-      await (this.storage as KeyValueStorage).setItem(key, text);
+      if (storage.copy) await storage.copy(STATE_KEY, key);
+      else await storage.setItem(key, text);
       return key;
     } catch {
       this.saver?.refuse(new StorageError("Unreadable stored data could not be backed up, so nothing will be saved over it"));

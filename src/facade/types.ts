@@ -137,6 +137,12 @@ export interface SessionManagerOptions {
   /** Added: backoff of automatic retries. */
   retry?: RetryPolicy;
   /**
+   * Added: keep the tabs of one origin in step (BroadcastChannel, or localStorage events). On by
+   * default with LocalStorage and LocalForageStorage. `shareActive` (default true): a switch in one
+   * tab switches the others too; false keeps the active account per tab.
+   */
+  syncTabs?: boolean | { channel?: string; shareActive?: boolean };
+  /**
    * Added, and unsafe: store private keys in plain text. Off by default; without it a persisted
    * private-key session restores read-only until the user logs in again.
    */

@@ -5,6 +5,14 @@ import { STATE_KEY, type KeyValueStorage, type LegacyData } from "./types";
 const fs = () => import("node:fs/promises");
 const path = () => import("node:path");
 
+/** After a rename, the folder's entry must reach the disk too, or a power cut can undo the rename. */
+async function syncFolder(folder: string): Promise<void> {
+  const { open } = await fs();
+  const handle = await open(folder, "r").catch(() => undefined);
+  await handle?.sync().catch(() => {}); // some file systems refuse to fsync a folder; the rename stands
+  await handle?.close();
+}
+
 /**
  * Files on disk: the state in `filePath` ("./.ndk-session-engine.json" by default), other keys
  * beside it. Every write is atomic (temporary file, fsync, rename) with mode 0600, so a crash
@@ -42,9 +50,21 @@ export class FileStorage implements KeyValueStorage {
         await handle.close();
       }
       await rename(temporary, target);
+      await syncFolder(dirname(target));
     } catch (error) {
       await rm(temporary, { force: true }).catch(() => {});
       throw new StorageError(`Cannot write ${target} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+
+  /** A byte-for-byte copy: a file that is not valid UTF-8 must not be re-encoded on its way to a backup. */
+  async copy(from: string, to: string): Promise<void> {
+    const { copyFile, chmod } = await fs();
+    try {
+      await copyFile(this.fileOf(from), this.fileOf(to));
+      await chmod(this.fileOf(to), 0o600);
+    } catch (error) {
+      throw new StorageError(`Cannot copy ${this.fileOf(from)} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
     }
   }
 

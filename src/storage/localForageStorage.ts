@@ -14,6 +14,11 @@ export class LocalForageStorage implements KeyValueStorage {
 
   constructor(private readonly options: LocalForageOptions = { name: "ndk-session-engine" }) {}
 
+  /** Tabs using this storage sync over a channel of this name. */
+  get channelName(): string {
+    return `forage:${this.options?.name ?? "localforage"}:${this.options?.storeName ?? ""}`;
+  }
+
   private store(): Promise<LocalForage> {
     this.instance ??= import("localforage").then(async (module) => {
       const localforage = (module as { default?: typeof LocalForageModule }).default ?? module;

@@ -11,6 +11,11 @@ function area(): Storage {
 export class LocalStorage implements KeyValueStorage {
   constructor(private readonly prefix = "ndk-session-engine") {}
 
+  /** Tabs using this storage sync over a channel of this name. */
+  get channelName(): string {
+    return `local:${this.prefix}`;
+  }
+
   private name(key: string): string {
     return `${this.prefix}:${key}`;
   }

@@ -10,6 +10,8 @@ export interface KeyValueStorage {
   removeItem(key: string): Promise<void>;
   /** The keys this storage holds (backups included), for clear() and tests. */
   keys(): Promise<string[]>;
+  /** Copies a value exactly (bytes, not text) where `getItem` could alter it; used for backups. */
+  copy?(from: string, to: string): Promise<void>;
   /**
    * What `@nostr-dev-kit/sessions` (or the older NDK React hooks) left in the same place, if this
    * kind of storage can see it: imported once, when the engine's own key is empty.

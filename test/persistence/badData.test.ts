@@ -3,7 +3,10 @@ import NDK, { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
-import { MemoryStorage, NDKSessionManager, StorageError } from "../../src";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CorruptStorageError, FileStorage, MemoryStorage, NDKSessionManager, StorageError } from "../../src";
 import { mutations, seeded } from "../support/mutate";
 
 const fixture = useRelay();
@@ -77,6 +80,25 @@ describe("bad stored data keeps its bytes", () => {
     for (const account of envelope.registry.accounts) await ready(account.pubkey);
     const alice = envelope.registry.accounts[0].pubkey;
     expect(manager.getSession(alice)!.followSet!.size).toBe(1); // refetched from the relay
+  });
+});
+
+describe("FileStorage backups", () => {
+  it("keep the exact bytes of a file that is not even valid UTF-8", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nse-bytes-"));
+    fixture.defer(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, "state.json");
+    const bytes = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
+    writeFileSync(file, bytes);
+    const storage = new FileStorage(file);
+    const { manager } = managerFor(fixture.ndk, { storage, saveDebounceMs: 5 });
+    fixture.defer(() => manager.destroy());
+    const error = (await manager.restore().catch((e: unknown) => e)) as CorruptStorageError;
+    expect(error).toBeInstanceOf(CorruptStorageError);
+    await manager.login(NDKPrivateKeySigner.generate());
+    await manager.persist();
+    const backup = readdirSync(dir).find((name) => name.includes("backup"))!;
+    expect(readFileSync(join(dir, backup)).equals(bytes)).toBe(true);
   });
 });
 
