@@ -1,9 +1,11 @@
 import { StorageError } from "../errors";
 import { STATE_KEY, type KeyValueStorage, type LegacyData } from "./types";
 
-// Loaded on first use, so browser bundles that never touch FileStorage need no Node built-ins.
-const fs = () => import("node:fs/promises");
-const path = () => import("node:path");
+// Loaded on first use, and named at run time, so browser bundles (which never use FileStorage) do
+// not try to resolve Node built-ins.
+const builtin = (name: string) => import(/* @vite-ignore */ `node:${name}`);
+const fs = () => builtin("fs/promises") as Promise<typeof import("node:fs/promises")>;
+const path = () => builtin("path") as Promise<typeof import("node:path")>;
 
 /** After a rename, the folder's entry must reach the disk too, or a power cut can undo the rename. */
 async function syncFolder(folder: string): Promise<void> {
