@@ -57,6 +57,8 @@ export interface FiltersChangedEvent {
 export interface ListsInput {
   pubkey: Hexpubkey;
   kinds: number[];
+  /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
+  known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
 }
 
 /** Exponential backoff: baseMs, 2×, 4×, … capped at maxMs. */
@@ -219,7 +221,11 @@ export const sessionMachine = setup({
           invoke: {
             id: "fetchLists",
             src: "fetchLists",
-            input: ({ context }) => ({ pubkey: context.pubkey, kinds: kindsOf(context.plan, context.preferences.walletEnabled) }),
+            input: ({ context }) => ({
+              pubkey: context.pubkey,
+              kinds: kindsOf(context.plan, context.preferences.walletEnabled),
+              known: Object.values(context.lists).map(({ key, id, createdAt }) => ({ key, id, createdAt })),
+            }),
             onDone: { target: "ready", actions: ["reportFilterChange", "storeEntries", "markReady"] },
             onError: { target: "#session.error.retrying", actions: "recordFailure" },
           },

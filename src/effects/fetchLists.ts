@@ -1,4 +1,4 @@
-import { NDKSubscriptionCacheUsage, type NDKEvent, type NDKSubscription } from "@nostr-dev-kit/ndk";
+import { NDKSubscriptionCacheUsage, type NDKEvent, type NDKFilter, type NDKSubscription } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
 import { mergeEntries, type ListEntry, type ListsInput } from "../../machines";
 import { failure } from "../errors";
@@ -9,6 +9,24 @@ import { startSubscription } from "./subscribe";
 import { reviveNeverConnectedRelays } from "./reviveRelays";
 
 /**
+ * The filters of one REQ: kinds already stored are asked only for newer events (`since` just past
+ * the stored `created_at`, so unchanged lists are not sent again); the rest, and addressable kinds,
+ * in full. A rival event with exactly the stored timestamp and a lower id is not fetched by a
+ * refresh; a new login fetches everything.
+ */
+export function refreshFilters(pubkey: string, kinds: number[], known: NonNullable<ListsInput["known"]>): NDKFilter[] {
+  const newest = new Map<number, number>();
+  for (const { key, createdAt } of known) if (!key.includes(":")) newest.set(Number(key), createdAt);
+  const full = kinds.filter((kind) => !newest.has(kind));
+  const filters: NDKFilter[] = full.length ? [{ authors: [pubkey], kinds: full }] : [];
+  for (const kind of kinds) {
+    const createdAt = newest.get(kind);
+    if (createdAt !== undefined) filters.push({ authors: [pubkey], kinds: [kind], since: createdAt + 1 });
+  }
+  return filters;
+}
+
+/**
  * One REQ for a session's lists, sent at once (not grouped), closed on EOSE and bounded by
  * `timeouts.fetchMs`. Resolves with the newest verified entry of each slot.
  */
@@ -16,10 +34,12 @@ export function fetchLists(runtime: EngineRuntime, input: ListsInput, signal: Ab
   return runtime.fetchGate.run(() => fetchOnce(runtime, input, signal), signal);
 }
 
-function fetchOnce(runtime: EngineRuntime, { pubkey, kinds }: ListsInput, signal: AbortSignal): Promise<ListEntry[]> {
+function fetchOnce(runtime: EngineRuntime, { pubkey, kinds, known = [] }: ListsInput, signal: AbortSignal): Promise<ListEntry[]> {
   if (kinds.length === 0) return Promise.resolve([]);
   reviveNeverConnectedRelays(runtime.ndk);
   const context = ingestContextFor(runtime, pubkey, kinds);
+  // An id we stored was verified then; skipping it never applies anything (a forgery reusing it included).
+  const stored = new Set(known.map((entry) => entry.id));
   const pending: Array<Promise<ListEntry | undefined>> = [];
   let subscription: NDKSubscription | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -50,14 +70,16 @@ function fetchOnce(runtime: EngineRuntime, { pubkey, kinds }: ListsInput, signal
       );
     }, runtime.timeouts.fetchMs);
 
-    subscription = startSubscription(runtime.ndk, [{ authors: [pubkey], kinds }], {
+    subscription = startSubscription(runtime.ndk, refreshFilters(pubkey, kinds, known), {
         closeOnEose: true,
         groupable: false, // a login's first fetch never waits on a grouping delay
         skipVerification: true, // ingest() verifies every event fully
       skipValidation: true,
         includeMuted: true,
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
-        onEvent: (event: NDKEvent) => void pending.push(ingest(event.rawEvent() as NostrEvent, context)),
+        onEvent: (event: NDKEvent) => {
+          if (!stored.has(event.id)) pending.push(ingest(event.rawEvent() as NostrEvent, context));
+        },
         onEose: () => finish(() => collect().then((slots) => resolve(Object.values(slots)), reject)),
     });
   });

@@ -56,6 +56,7 @@ const payloadType = (payload: string | undefined): string => {
  */
 export class PersistenceController {
   private readonly saver: Saver | undefined;
+  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly storage: AnyStorage,
@@ -82,6 +83,7 @@ export class PersistenceController {
   }
 
   close(): Promise<void> {
+    clearTimeout(this.resumeTimer);
     return this.saver?.close() ?? Promise.resolve();
   }
 
@@ -118,11 +120,13 @@ export class PersistenceController {
     const { envelope } = outcome;
     for (const [pubkey, payload] of Object.entries({ ...envelope.payloads, ...envelope.unsafeSecrets })) this.host.runtime.vault.set(pubkey, payload);
     let backup: string | undefined;
+    const active = envelope.registry.activePubkey;
     if (outcome.snapshot && !sessionsExist) {
       const { snapshot, resume } = prepareForRestore(outcome.snapshot);
       this.host.rehydrate(snapshot);
       this.readmitBroken(envelope.registry.accounts);
-      for (const pubkey of resume) this.host.actor.send({ type: "session.resume", pubkey });
+      if (active && resume.includes(active)) this.host.actor.send({ type: "session.resume", pubkey: active });
+      this.resumeSoon(resume.filter((pubkey) => pubkey !== active));
     } else {
       if (outcome.snapshotProblem) backup = await this.keepBytes(text!, "snapshot");
       const known = new Set(this.host.actor.getSnapshot().context.pubkeys);
@@ -130,8 +134,20 @@ export class PersistenceController {
       for (const account of envelope.registry.accounts)
         if (!known.has(account.pubkey)) this.host.admit(account, children[sessionId(account.pubkey)]?.snapshot.context.lists);
     }
-    await this.activate(envelope.registry.activePubkey, envelope.registry.accounts);
+    await this.activate(active, envelope.registry.accounts);
     return this.report(outcome.snapshot && !sessionsExist ? "snapshot" : "registry", backup);
+  }
+
+  /**
+   * The other sessions resume right after restore() resolves: rebuilding their signers (a key
+   * derivation each) must not delay the moment the app can show the restored lists.
+   */
+  private resumeSoon(pubkeys: string[]): void {
+    if (pubkeys.length === 0) return;
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      for (const pubkey of pubkeys) this.host.actor.send({ type: "session.resume", pubkey });
+    }, 0);
   }
 
   private report(source: RestoreReport["source"], backupKey?: string): RestoreReport {

@@ -8,11 +8,13 @@ import { startLoopbackRelay, type LoopbackRelay } from "../../src/demo/loopbackR
 import { connectedNdk, disconnect, publishAccounts } from "./fixtures";
 import { heapPerSession } from "./heap";
 import { loginFollows, sequentialLogins, switching } from "./latency";
+import { restoreFigures } from "./restore";
 import { getGc, median, now, printTable, spread, type Row } from "./measure";
 
 const RUNS = 7; // latency figures: counted runs (after warm-up runs)
 const HEAP_RUNS = 5; // heap figures: counted runs per size
 const SESSIONS = 20;
+const RESTORED = 50; // sessions in the restore figures
 const SWITCHES = 10_000; // per batch; one batch is one run of figure 3
 const DEADLINE_MS = 170_000;
 
@@ -33,9 +35,10 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
   const loginAccounts = await publishAccounts(publisher, relay.url, 2 + RUNS, 1000);
   const set1000 = await publishAccounts(publisher, relay.url, SESSIONS, 1000);
   const set5000 = await publishAccounts(publisher, relay.url, SESSIONS, 5000);
+  const restoreSet = await publishAccounts(publisher, relay.url, RESTORED, 1000);
   disconnect(publisher);
   publisher = undefined;
-  log(`published ${(loginAccounts.length + 2 * SESSIONS) * 4} events in ${((now() - started) / 1000).toFixed(1)} s`);
+  log(`published ${(loginAccounts.length + 2 * SESSIONS + RESTORED) * 4} events in ${((now() - started) / 1000).toFixed(1)} s`);
 
   const f1 = await loginFollows(relay, loginAccounts, 2);
   log("figure 1 done");
@@ -46,6 +49,9 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
   const heap1000 = await heapPerSession(relay, set1000, HEAP_RUNS, 1, gc);
   const heap5000 = await heapPerSession(relay, set5000, HEAP_RUNS, 1, gc);
   log(`figure 4 done (warm-up runs: ${heap1000.warmup.map((v) => v.toFixed(1))} / ${heap5000.warmup.map((v) => v.toFixed(1))} KiB)`);
+
+  const f6 = await restoreFigures(relay, restoreSet, RUNS, 1);
+  log("figure 6 done");
 
   const runs = (values: readonly number[], extra = "") => `${values.length}${extra}`;
   return [
@@ -59,6 +65,9 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
     { figure: "   heap/session, 5,000 follows", value: median(heap5000.perSession), unit: "KiB", runs: runs(heap5000.perSession, ` x${SESSIONS}`), target: 250, detail: spread(heap5000.perSession) },
     { figure: `5. open relay subs, ${SESSIONS} ready`, value: median(f2.openAtReady), unit: "", runs: runs(f2.openAtReady), target: 1, detail: `values ${f2.openAtReady.join(",")}; ${f2.heldAtReady[0]}; REQs/run ${median(f2.reqs)}` },
     { figure: "   open relay subs, 100 ms later", value: median(f2.openSettled), unit: "", runs: runs(f2.openSettled), target: 1, detail: `values ${f2.openSettled.join(",")}` },
+    { figure: `6. restore ${RESTORED} x 1,000 follows: usable`, value: median(f6.usable), unit: "ms", runs: runs(f6.usable, " (+1 warm)"), target: 20, detail: spread(f6.usable) },
+    { figure: "   restore: all refreshed from relay", value: median(f6.refreshed), unit: "ms", runs: runs(f6.refreshed), target: 100, detail: spread(f6.refreshed) },
+    { figure: "   persisted bytes per session", value: f6.bytesPerSession / 1024, unit: "KiB", runs: "1", detail: `${(f6.bytesPerSession * RESTORED / 1024).toFixed(0)} KiB for ${RESTORED}` },
   ];
 }
 

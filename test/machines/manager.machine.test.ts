@@ -14,7 +14,7 @@ describe("manager machine: login", () => {
     const session = await ready(child(PK));
     expect(session.context.pubkey).toBe(PK);
     expect(session.context.plan).toEqual(PLAN);
-    expect(fakes.fetchLists).toHaveBeenCalledWith({ pubkey: PK, kinds: [0, 3, 10000, 10002, 10006] });
+    expect(fakes.fetchLists).toHaveBeenCalledWith({ pubkey: PK, kinds: [0, 3, 10000, 10002, 10006], known: [] });
   });
 
   it("setActive true makes it active, wires NDK to it and records lastActive", () => {

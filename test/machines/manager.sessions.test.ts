@@ -95,7 +95,7 @@ describe("manager machine: monitor and forwarding", () => {
     actor.send({ type: "session.start", pubkey: PK2 });
     await ready(child(PK2));
     expect(fakes.fetchLists).toHaveBeenCalledTimes(1);
-    expect(fakes.fetchLists.mock.calls[0]![0]).toEqual({ pubkey: PK2, kinds: [0, 3, 10000, 10002, 10006, 10019, 17375] });
+    expect(fakes.fetchLists.mock.calls[0]![0]).toMatchObject({ pubkey: PK2, kinds: [0, 3, 10000, 10002, 10006, 10019, 17375] });
   });
 
   it("ignores session events for an unknown pubkey", () => {

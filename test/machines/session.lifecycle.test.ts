@@ -42,7 +42,7 @@ describe("session machine: stop and start", () => {
     const snap = await ready(actor);
     expect(snap.context.plan).toEqual(plan);
     expect(fakes.fetchLists).toHaveBeenCalledTimes(2);
-    expect(fakes.fetchLists.mock.calls[1]![0]).toEqual({ pubkey: PK, kinds: [...PLAN_KINDS, 30023] });
+    expect(fakes.fetchLists.mock.calls[1]![0]).toMatchObject({ pubkey: PK, kinds: [...PLAN_KINDS, 30023] });
     expect(fakes.watchLists).toHaveBeenCalledTimes(2);
     // A stop can come from any state (even mid-authentication), so a start proves the signer again.
     expect(fakes.authenticate).toHaveBeenCalledTimes(2);
@@ -91,6 +91,16 @@ describe("session machine: stop and start", () => {
     expect(fakes.fetchLists).toHaveBeenCalledTimes(2);
     expect(fakes.watchLists).toHaveBeenCalledTimes(1);
     expect(fakes.watchCleanup).not.toHaveBeenCalled();
+  });
+
+  it("a refresh tells the fetch which lists it already holds", async () => {
+    const stored = [entry(3, "a", 10), entry(10000, "b", 11)];
+    const fakes = makeFakes(stored);
+    const actor = start(fakes);
+    await ready(actor);
+    actor.send({ type: "session.refresh" });
+    await ready(actor);
+    expect(fakes.fetchLists.mock.calls[1]![0].known).toEqual(stored.map(({ key, id, createdAt }) => ({ key, id, createdAt })));
   });
 
   it("session.reauthenticate stores the new signer and restores it", async () => {

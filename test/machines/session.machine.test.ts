@@ -35,7 +35,7 @@ describe("session machine: start-up", () => {
     expect(snap.context.failure).toBeNull();
     expect(fakes.restoreSigner).toHaveBeenCalledWith({ pubkey: PK, signer: { type: "private-key" } });
     expect(fakes.authenticate).toHaveBeenCalledWith({ pubkey: PK });
-    expect(fakes.fetchLists).toHaveBeenCalledWith({ pubkey: PK, kinds: PLAN_KINDS });
+    expect(fakes.fetchLists).toHaveBeenCalledWith({ pubkey: PK, kinds: PLAN_KINDS, known: [] });
     expect(fakes.watchLists).toHaveBeenCalledTimes(1);
     expect(fakes.watchLists.mock.calls[0]![0]).toEqual({ pubkey: PK, kinds: PLAN_KINDS });
   });
