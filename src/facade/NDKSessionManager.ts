@@ -243,7 +243,10 @@ export class NDKSessionManager {
     return saved;
   }
 
-  /** The last auto-save failure, if the latest save did not reach storage. */
+  /**
+   * The latest storage problem, for the app to show: data restore() could not use (kept under
+   * `backupKey`, or left alone when newer), or a save that did not reach storage.
+   */
   get storageError(): StorageError | undefined {
     return this.persistence?.lastError;
   }

@@ -68,8 +68,11 @@ export class PersistenceController {
       : new Saver(storage, () => stateBody(host.actor, host.runtime, options.unsafe), options.debounceMs);
   }
 
+  private restoreError: StorageError | undefined;
+
+  /** The latest storage problem: a save that failed, or data restore() could not use. */
   get lastError(): StorageError | undefined {
-    return this.saver?.lastError;
+    return this.saver?.lastError ?? this.restoreError;
   }
 
   scheduleSave(): void {
@@ -96,6 +99,16 @@ export class PersistenceController {
   }
 
   async restore(sessionsExist: boolean): Promise<RestoreReport> {
+    this.restoreError = undefined;
+    try {
+      return await this.restoreFrom(sessionsExist);
+    } catch (error) {
+      this.restoreError = error instanceof StorageError ? error : new StorageError(`Restore failed (${(error as Error).name})`);
+      throw this.restoreError;
+    }
+  }
+
+  private async restoreFrom(sessionsExist: boolean): Promise<RestoreReport> {
     if (isPeerStorage(this.storage)) {
       const data = await this.storage.load();
       await this.restoreAccounts(data.sessions.values(), data.activePubkey);

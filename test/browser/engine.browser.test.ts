@@ -21,8 +21,13 @@ afterAll(async () => {
 }, 30_000);
 
 type Engine = { engine: EngineFixture };
-const start = (page: Page, name: string, storage: "forage" | "local" = "forage") =>
-  page.evaluate(({ url, name, storage }) => (globalThis as unknown as Engine).engine.start(url, storage, name), { url: relay.url, name, storage });
+const start = (page: Page, name: string, storage: "forage" | "local" = "forage", noChannel = false) =>
+  page.evaluate(({ url, name, storage, noChannel }) => (globalThis as unknown as Engine).engine.start(url, storage, name, noChannel), {
+    url: relay.url,
+    name,
+    storage,
+    noChannel,
+  });
 const summary = (page: Page) => page.evaluate(() => (globalThis as unknown as Engine).engine.summary());
 const until = (page: Page, check: string, arg: unknown) => page.waitForFunction(check, arg, { timeout: 5000 });
 
@@ -97,4 +102,25 @@ it("two tabs: logins, switches and logouts reach the other within 100 ms; concur
   await c.evaluate(() => (globalThis as unknown as Engine).engine.manager().restore());
   expect(Object.keys((await summary(c)).sessions).sort()).toEqual([y, z].sort());
   for (const page of [a, b, c]) await page.close();
+}, 60_000);
+
+it("without BroadcastChannel, LocalStorage tabs stay in step through storage events", async () => {
+  const [a, b] = [await browser.open(), await browser.open()];
+  await start(a, "fallback", "local", true);
+  await start(b, "fallback", "local", true);
+  expect(await a.evaluate(() => typeof (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel)).toBe("undefined");
+  const x = NDKPrivateKeySigner.generate().pubkey;
+  const loggedInAt = await a.evaluate(async (pubkey) => {
+    const { engine } = globalThis as unknown as Engine;
+    const at = Date.now();
+    await engine.manager().login(engine.user(pubkey));
+    return at;
+  }, x);
+  await until(b, "(pk) => globalThis.engine.seenAt[pk] !== undefined", x);
+  const seenAt = await b.evaluate((pk) => (globalThis as unknown as Engine).engine.seenAt[pk]!, x);
+  console.log(`cross-tab login latency over storage events: ${seenAt - loggedInAt} ms`);
+  expect(seenAt - loggedInAt).toBeLessThan(100);
+  await a.evaluate((pk) => (globalThis as unknown as Engine).engine.manager().logout(pk), x);
+  await until(b, "(pk) => !(pk in globalThis.engine.summary().sessions)", x);
+  for (const page of [a, b]) await page.close();
 }, 60_000);

@@ -46,6 +46,7 @@ describe("bad stored data keeps its bytes", () => {
     fixture.defer(() => manager.destroy());
     await expect(manager.restore()).rejects.toMatchObject({ name: "CorruptStorageError", code: "storage-corrupt" });
     expect(await backups(storage)).toEqual([garbage]);
+    expect(manager.storageError).toMatchObject({ code: "storage-corrupt", backupKey: expect.stringMatching(/^backup:/) });
     const alice = NDKPrivateKeySigner.generate();
     await manager.login(alice);
     await ready(alice.pubkey);
