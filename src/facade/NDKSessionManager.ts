@@ -6,10 +6,9 @@ import { NoActiveSessionError, SessionError, SessionNotFoundError, StorageError 
 import { describeSigner } from "../effects/signers";
 import type { AccountRecord } from "../persistence/envelope";
 import { PersistenceController, type RestoreReport } from "./persistence";
-import { TabSync } from "../persistence/tabSync";
-import { LocalStorage } from "../storage/localStorage";
-import { LocalForageStorage } from "../storage/localForageStorage";
+import { tabChannelOf, TabSync } from "../persistence/tabSync";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
+import { storeActionsOf } from "./storeActions";
 import { admit } from "./intake";
 import { monitorKinds, planFrom, type EventWrapper } from "./options";
 import { SessionReadModel } from "./readModel";
@@ -23,19 +22,6 @@ import type {
 } from "./types";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/**
- * The channel tabs share: on by default for the browser storages (named after the storage, so two
- * managers on one storage are one group), off otherwise; `syncTabs` turns it on or off.
- */
-function tabChannelOf(options: SessionManagerOptions): string | undefined {
-  const { syncTabs, storage } = options;
-  if (syncTabs === false) return undefined;
-  const named = typeof syncTabs === "object" ? syncTabs.channel : undefined;
-  if (named) return named;
-  if (storage instanceof LocalStorage || storage instanceof LocalForageStorage) return storage.channelName;
-  return syncTabs === true ? "default" : undefined;
-}
 
 /**
  * The drop-in face: the API of `@nostr-dev-kit/sessions`, each call one event to the manager actor
@@ -306,18 +292,7 @@ export class NDKSessionManager {
   }
 
   /** The peer's store actions, for code that calls them on the state object. */
-  private readonly storeActions = {
-    init: () => {},
-    addSession: (userOrSigner: NDKUser | NDKSigner, setActive: boolean) => this.login(userOrSigner, { setActive }),
-    startSession: (pubkey: Hexpubkey, opts: SessionStartOptions) => this.startSession(pubkey, opts),
-    stopSession: (pubkey: Hexpubkey) => this.stopSession(pubkey),
-    addMonitor: (monitor: MonitorItem[]) => this.addMonitor(monitor),
-    switchToUser: (pubkey: Hexpubkey | null) => this.switchTo(pubkey),
-    removeSession: (pubkey: Hexpubkey) => this.logout(pubkey),
-    updateSession: () => {},
-    updatePreferences: (pubkey: Hexpubkey, preferences: { walletEnabled?: boolean }) =>
-      this.actor.send({ type: "session.preferences.set", pubkey, preferences }),
-  };
+  private readonly storeActions = storeActionsOf(this);
 }
 
 export type { SessionState };

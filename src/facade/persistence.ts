@@ -4,7 +4,7 @@ import { CorruptStorageError, NewerStorageError, StorageError } from "../errors"
 import type { ManagerActor } from "../engine";
 import type { EngineRuntime } from "../effects/runtime";
 import { restoreSigner } from "../effects/signers";
-import { accountsOf, stateBody } from "../persistence/body";
+import { accountsOf, SECRET_FREE_TYPES, stateBody } from "../persistence/body";
 import type { AccountRecord } from "../persistence/envelope";
 import { readLegacy, type LegacyAccount } from "../persistence/legacy";
 import { readEnvelope } from "../persistence/load";
@@ -216,7 +216,7 @@ export class PersistenceController {
     const records = new Map<string, SerializedSession>();
     for (const account of accountsOf(this.host.actor)) {
       const signer = this.host.runtime.signers.get(account.pubkey);
-      const secretFree = account.signer.type === "nip07";
+      const secretFree = SECRET_FREE_TYPES.has(account.signer.type);
       records.set(account.pubkey, {
         pubkey: account.pubkey,
         lastActive: account.lastActive,

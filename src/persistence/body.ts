@@ -21,18 +21,6 @@ export function accountsOf(actor: ManagerActor): AccountRecord[] {
   });
 }
 
-/** Payloads to store: secret-free ones always, the rest only when the app opted into plain text. */
-function payloadsOf(runtime: EngineRuntime, accounts: AccountRecord[], unsafe: boolean): Record<string, string> | undefined {
-  const payloads: Record<string, string> = {};
-  for (const { pubkey, signer } of accounts) {
-    if (!unsafe && !SECRET_FREE_TYPES.has(signer.type)) continue;
-    const live = runtime.signers.get(pubkey);
-    const payload = live ? safePayload(live) : runtime.vault.get(pubkey);
-    if (payload) payloads[pubkey] = payload;
-  }
-  return Object.keys(payloads).length ? payloads : undefined;
-}
-
 function safePayload(signer: { toPayload(): string }): string | undefined {
   try {
     return signer.toPayload();
@@ -41,23 +29,28 @@ function safePayload(signer: { toPayload(): string }): string | undefined {
   }
 }
 
+/** A map that JSON leaves out when it holds nothing. */
+const orNothing = (map: Record<string, string>) => (Object.keys(map).length ? map : undefined);
+
 /**
- * The envelope's body as JSON (header added by the Saver): registry, persisted snapshot, payloads.
- * Payloads of secret-free signers sit under `payloads`; secrets only under `unsafeSecrets`.
+ * The envelope's body as JSON (header added by the Saver): registry, persisted snapshot, and signer
+ * payloads — secret-free ones (NIP-07) under `payloads`, secrets only with the unsafe opt-in.
  */
 export function stateBody(actor: ManagerActor, runtime: EngineRuntime, unsafe: boolean): string {
   const accounts = accountsOf(actor);
-  const stored = payloadsOf(runtime, accounts, unsafe);
-  const secretFree: Record<string, string> = {};
-  const secrets: Record<string, string> = {};
+  const payloads: Record<string, string> = {};
+  const unsafeSecrets: Record<string, string> = {};
   for (const { pubkey, signer } of accounts) {
-    const payload = stored?.[pubkey];
-    if (payload) (SECRET_FREE_TYPES.has(signer.type) ? secretFree : secrets)[pubkey] = payload;
+    const secretFree = SECRET_FREE_TYPES.has(signer.type);
+    if (!secretFree && !unsafe) continue;
+    const live = runtime.signers.get(pubkey);
+    const payload = live ? safePayload(live) : runtime.vault.get(pubkey);
+    if (payload) (secretFree ? payloads : unsafeSecrets)[pubkey] = payload;
   }
   return JSON.stringify({
     registry: { accounts, activePubkey: actor.getSnapshot().context.activePubkey },
     snapshot: actor.getPersistedSnapshot(),
-    payloads: Object.keys(secretFree).length ? secretFree : undefined,
-    unsafeSecrets: Object.keys(secrets).length ? secrets : undefined,
+    payloads: orNothing(payloads),
+    unsafeSecrets: orNothing(unsafeSecrets),
   });
 }

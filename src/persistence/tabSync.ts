@@ -3,6 +3,9 @@ import { sessionId, type ListSlots, type SessionContext } from "../../machines";
 import type { ManagerActor } from "../engine";
 import { accountsOf } from "./body";
 import { accountSchema, type AccountRecord } from "./envelope";
+import type { SessionManagerOptions } from "../facade/types";
+import { LocalStorage } from "../storage/localStorage";
+import { LocalForageStorage } from "../storage/localForageStorage";
 
 /** What one tab tells the others: accounts it added (with their lists), removed, and its active one. */
 interface TabMessage {
@@ -18,6 +21,19 @@ export interface TabSyncHost {
   admit(account: AccountRecord, lists?: ListSlots): void;
   logout(pubkey: string): void;
   activate(pubkey: string | null, at: number): void;
+}
+
+/**
+ * The channel tabs share: on by default for the browser storages (named after the storage, so two
+ * managers on one storage are one group), off otherwise; `syncTabs` turns it on or off.
+ */
+export function tabChannelOf(options: SessionManagerOptions): string | undefined {
+  const { syncTabs, storage } = options;
+  if (syncTabs === false) return undefined;
+  const named = typeof syncTabs === "object" ? syncTabs.channel : undefined;
+  if (named) return named;
+  if (storage instanceof LocalStorage || storage instanceof LocalForageStorage) return storage.channelName;
+  return syncTabs === true ? "default" : undefined;
 }
 
 interface Seen {
