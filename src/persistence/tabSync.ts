@@ -55,7 +55,7 @@ function openTransport(name: string, receive: (message: TabMessage) => void): Tr
   }
   const storage = (globalThis as { localStorage?: Storage }).localStorage;
   if (!storage || typeof globalThis.addEventListener !== "function") return undefined;
-  const key = `ndk-session-engine:${name}:tab-message`;
+  const key = `ndk-session-engine-tabs:${name}`; // outside any LocalStorage prefix, so keys() never lists it
   const listener = (event: StorageEvent) => {
     if (event.key !== key || !event.newValue) return;
     try {

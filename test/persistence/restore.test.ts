@@ -82,6 +82,29 @@ describe("restore()", () => {
     expect(second.manager.getSession(signers[2]!.pubkey)!.followSet).toBeUndefined();
   });
 
+  it("signers of an unknown type or a missing extension end in error with their reason; the others are ready", async () => {
+    const [good, mystery, extension] = [0, 1, 2].map(() => NDKPrivateKeySigner.generate());
+    const storage = await savedSessions([good!, mystery!, extension!], { unsafePersistPrivateKeys: true });
+    const state = JSON.parse((await storage.getItem("state"))!);
+    const account = (pk: string) => state.registry.accounts.find((a: { pubkey: string }) => a.pubkey === pk);
+    account(mystery!.pubkey).signer.type = "mystery";
+    state.unsafeSecrets[mystery!.pubkey] = JSON.stringify({ type: "mystery", payload: "x" });
+    state.snapshot.children[`session:${mystery!.pubkey}`].snapshot.context.signer.type = "mystery";
+    account(extension!.pubkey).signer.type = "nip07"; // an extension, and Node has none
+    state.snapshot.children[`session:${extension!.pubkey}`].snapshot.context.signer.type = "nip07";
+    delete state.unsafeSecrets[extension!.pubkey];
+    state.payloads = { [extension!.pubkey]: JSON.stringify({ type: "nip07", payload: "" }) };
+    await storage.setItem("state", JSON.stringify(state));
+
+    const second = managerFor(fixture.ndk, { storage, timeouts: { signerMs: 300, fetchMs: 2000 } });
+    fixture.defer(() => second.manager.destroy());
+    await second.manager.restore();
+    await second.ready(good!.pubkey);
+    await eventually(() => second.status(mystery!.pubkey) === "error" && second.status(extension!.pubkey) === "error", 3000, "both in error");
+    expect(second.manager.getSession(mystery!.pubkey)!.failure!.code).toBe("signer-unavailable");
+    expect(second.manager.getSession(extension!.pubkey)!.failure!.code).toMatch(/^signer-/);
+  });
+
   it("without the unsafe option no private key reaches storage, and sessions ask for a login by name", async () => {
     const alice = NDKPrivateKeySigner.generate();
     const storage = await savedSessions([alice]);
