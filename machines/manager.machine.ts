@@ -56,6 +56,8 @@ export type ManagerEvent =
   | { type: "session.stop"; pubkey: Hexpubkey }
   | { type: "session.preferences.set"; pubkey: Hexpubkey; preferences: SessionPreferences }
   | { type: "session.resume"; pubkey: Hexpubkey }
+  | { type: "session.unlock"; pubkey: Hexpubkey }
+  | { type: "session.lock"; pubkey: Hexpubkey }
   | FiltersChangedEvent
   | { type: "manager.stop" };
 
@@ -194,6 +196,9 @@ export const managerMachine = setup({
         "session.stop": { guard: "isKnown", actions: "forward" },
         "session.preferences.set": { guard: "isKnown", actions: "forward" },
         "session.resume": { guard: "isKnown", actions: "forward" },
+        // The runtime's signer changed under the session: NDK follows when it is the active one.
+        "session.unlock": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
+        "session.lock": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
         "manager.stop": { target: "stopped" },
       },
     },

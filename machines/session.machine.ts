@@ -42,6 +42,10 @@ export type SessionEvent =
   | { type: "session.reauthenticate"; signer: SignerDescriptor }
   /** After a restore: obtain the signer again and refresh the lists (idle sessions stay idle). */
   | { type: "session.resume" }
+  /** The key was unlocked (its signer is in the runtime): sign in with it. */
+  | { type: "session.unlock" }
+  /** The key was forgotten: signing is unavailable until the next unlock. */
+  | { type: "session.lock" }
   | { type: "session.start"; plan?: FetchPlan }
   | { type: "session.stop" }
   | { type: "session.preferences.set"; preferences: SessionPreferences }
@@ -112,6 +116,7 @@ export const sessionMachine = setup({
   guards: {
     isReadOnly: ({ context }) => context.signer.type === READ_ONLY,
     needsLogin: ({ event }) => NEEDS_LOGIN.has(asFailure((event as { error?: unknown }).error).code),
+    isLocked: ({ event }) => asFailure((event as { error?: unknown }).error).code === "locked",
     bringsNewerList: ({ context, event }) =>
       event.type === "list.received" && mergeEntries(context.lists, event.entries) !== context.lists,
   },
@@ -172,6 +177,7 @@ export const sessionMachine = setup({
     "session.reauthenticate": { target: ".restoring", actions: "setSigner" },
     // Re-entered even from `restoring` itself: a rehydrated state starts none of its actors.
     "session.resume": { target: ".restoring", reenter: true },
+    "session.lock": { target: ".locked" },
     "session.stop": { target: ".idle" },
     "session.start": { actions: "setPlan" },
   },
@@ -184,10 +190,15 @@ export const sessionMachine = setup({
         input: ({ context }) => ({ pubkey: context.pubkey, signer: context.signer }),
         onDone: [{ guard: "isReadOnly", target: "live" }, { target: "authenticating" }],
         onError: [
+          { guard: "isLocked", target: "locked" },
           { guard: "needsLogin", target: "error.needsLogin", actions: "recordFailure" },
           { target: "error.retrying", actions: "recordFailure" },
         ],
       },
+    },
+    locked: {
+      description: "The key is stored encrypted (NIP-49): identity and last lists are here, signing waits for unlock.",
+      on: { "session.unlock": { target: "restoring" }, "session.lock": {} },
     },
     authenticating: {
       description: "Asks the signer for its user and checks it is this session's pubkey.",

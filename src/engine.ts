@@ -57,6 +57,7 @@ export function createRuntime(options: EngineOptions): EngineRuntime {
     ndk,
     signers: new Map<Hexpubkey, NDKSigner>(),
     vault: new Map<Hexpubkey, string>(),
+    sealed: new Map(),
     hub: new RelayHub(ndk),
     fetchGate: new Gate(options.maxConcurrentFetches ?? 8),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
@@ -95,6 +96,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
       runtime.hub.stop();
       runtime.signers.clear();
       runtime.vault.clear();
+      runtime.sealed.clear();
     },
   };
 }

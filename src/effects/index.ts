@@ -32,6 +32,8 @@ export function createManagerActions(runtime: EngineRuntime) {
     wireFilters: ({ system }: { system: any }, params: { pubkey: Hexpubkey }) => wireFilters(runtime, system, params.pubkey),
     releaseSession: (_: unknown, params: { pubkey: Hexpubkey }) => {
       runtime.signers.delete(params.pubkey);
+      runtime.vault.delete(params.pubkey);
+      runtime.sealed.delete(params.pubkey);
     },
   };
 }

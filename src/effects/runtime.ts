@@ -3,6 +3,7 @@ import type { NDKSigner, NDKUser } from "@nostr-dev-kit/ndk";
 import type { Hexpubkey } from "../../machines";
 import type { RelayHub } from "./relayHub";
 import type { Gate } from "./gate";
+import type { SealedSecret } from "../secrets/sealing";
 
 export interface EngineTimeouts {
   /** Longest wait for `signer.user()` (and a private mute list's decryption). */
@@ -27,6 +28,8 @@ export interface EngineRuntime {
   readonly signers: Map<Hexpubkey, NDKSigner>;
   /** Signer payloads read from storage, kept in memory until `restoreSigner` rebuilds the signer. */
   readonly vault: Map<Hexpubkey, string>;
+  /** Each session's secret as it is kept at rest (NIP-49 or AES-GCM); never plain text. */
+  readonly sealed: Map<Hexpubkey, SealedSecret>;
   readonly hub: RelayHub;
   readonly fetchGate: Gate;
   readonly timeouts: EngineTimeouts;

@@ -65,6 +65,7 @@ async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey;
     }
     throw failure("signer-unavailable", `The stored ${input.signer.type} signer could not be rebuilt; log in again`);
   }
+  if (runtime.sealed.get(input.pubkey)?.scheme === "nip49") throw failure("locked", "The key is locked: unlock it with its passphrase");
   throw failure("signer-unavailable", `No ${input.signer.type} signer is available for this session; log in again`);
 }
 

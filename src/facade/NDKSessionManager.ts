@@ -6,6 +6,8 @@ import { NoActiveSessionError, SessionError, SessionNotFoundError, StorageError 
 import { describeSigner } from "../effects/signers";
 import type { AccountRecord } from "../persistence/envelope";
 import { PersistenceController, type RestoreReport } from "./persistence";
+import { SessionSecrets } from "./secrets";
+import { SecretsKeeper } from "../secrets/sealing";
 import { tabChannelOf, TabSync } from "../persistence/tabSync";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
 import { storeActionsOf } from "./storeActions";
@@ -32,6 +34,7 @@ export class NDKSessionManager {
   private readonly engineOptions: EngineOptions;
   private readonly readModel: SessionReadModel;
   private readonly persistence: PersistenceController | undefined;
+  private readonly secrets: SessionSecrets;
   private readonly wrappers = new Map<number, EventWrapper>();
   private readonly plan: FetchPlan;
   private unsubscribeAutoSave: (() => void) | undefined;
@@ -68,10 +71,13 @@ export class NDKSessionManager {
       lastActiveOf: (pubkey) => this.actor.getSnapshot().context.lastActive[pubkey] ?? 0,
     });
     this.readModel.attach(this.actor);
+    const keeper = new SecretsKeeper(options.secrets);
+    this.secrets = new SessionSecrets(() => this.engine.runtime, keeper, () => this.persistence?.scheduleSave());
     if (options.storage) {
       this.persistence = new PersistenceController(options.storage, this.persistenceHost(), {
         debounceMs: options.saveDebounceMs ?? 500,
         unsafe: options.unsafePersistPrivateKeys ?? false,
+        keeper,
       });
       if (options.autoSave ?? true) this.unsubscribeAutoSave = this.readModel.subscribe(() => this.persistence?.scheduleSave());
     }
@@ -121,13 +127,18 @@ export class NDKSessionManager {
     return !pubkey || !this.has(pubkey) || !this.engine.runtime.signers.has(pubkey);
   }
 
-  /** Resolves with the pubkey once the session exists (and, with `setActive`, NDK points at it). */
-  async login(userOrSigner: NDKUser | NDKSigner, options: { setActive?: boolean } = {}): Promise<Hexpubkey> {
+  /**
+   * Resolves with the pubkey once the session exists (and, with `setActive`, NDK points at it).
+   * `passphrase` keeps this login's private key at rest as NIP-49, whatever the secrets policy.
+   */
+  async login(userOrSigner: NDKUser | NDKSigner, options: { setActive?: boolean; passphrase?: string } = {}): Promise<Hexpubkey> {
     this.requireAlive();
     const { pubkey, signer } = await admit(userOrSigner, this.engine.runtime.timeouts.signerMs);
     this.requireAlive();
     if (signer) this.engine.runtime.signers.set(pubkey, signer);
     else this.engine.runtime.signers.delete(pubkey);
+    this.engine.runtime.sealed.delete(pubkey);
+    this.secrets.sealOnLogin(pubkey, signer, options.passphrase);
     this.actor.send({
       type: "account.login",
       pubkey,
@@ -195,9 +206,29 @@ export class NDKSessionManager {
     return { signer, events };
   }
 
-  /** Saves now (after any save under way). */
+  /** Saves now (after any save under way, and once the keys of recent logins are sealed). */
   async persist(): Promise<void> {
-    await this.requirePersistence().persist();
+    const persistence = this.requirePersistence();
+    await this.secrets.settled();
+    await persistence.persist();
+  }
+
+  /**
+   * Unlocks a session whose key is stored as NIP-49: decrypts it (a scrypt of 2^logn rounds) and
+   * signs in. A wrong passphrase rejects with SignerError `wrong-passphrase`; the session stays locked.
+   */
+  async unlock(pubkey: Hexpubkey, passphrase?: string): Promise<void> {
+    this.requireAlive();
+    this.requireSession(pubkey);
+    await this.secrets.unlock(pubkey, passphrase);
+    this.actor.send({ type: "session.unlock", pubkey });
+  }
+
+  /** Forgets a session's key: it stays logged in, locked, until unlock(). */
+  lock(pubkey: Hexpubkey): void {
+    this.requireSession(pubkey);
+    this.secrets.lock(pubkey);
+    this.actor.send({ type: "session.lock", pubkey });
   }
 
   /**

@@ -5,7 +5,8 @@ import type { ManagerActor } from "../engine";
 import type { EngineRuntime } from "../effects/runtime";
 import { restoreSigner } from "../effects/signers";
 import { accountsOf, SECRET_FREE_TYPES, stateBody } from "../persistence/body";
-import type { AccountRecord } from "../persistence/envelope";
+import type { AccountRecord, Envelope } from "../persistence/envelope";
+import type { SecretsKeeper } from "../secrets/sealing";
 import { readLegacy, type LegacyAccount } from "../persistence/legacy";
 import { readEnvelope } from "../persistence/load";
 import { prepareForRestore } from "../persistence/prepare";
@@ -61,7 +62,7 @@ export class PersistenceController {
   constructor(
     private readonly storage: AnyStorage,
     private readonly host: PersistenceHost,
-    private readonly options: { debounceMs: number; unsafe: boolean },
+    private readonly options: { debounceMs: number; unsafe: boolean; keeper: SecretsKeeper },
   ) {
     this.saver = isPeerStorage(storage)
       ? undefined
@@ -131,7 +132,7 @@ export class PersistenceController {
     if (outcome.kind === "unreadable") throw new CorruptStorageError(outcome.reason, await this.keepBytes(text!, "unreadable"));
 
     const { envelope } = outcome;
-    for (const [pubkey, payload] of Object.entries({ ...envelope.payloads, ...envelope.unsafeSecrets })) this.host.runtime.vault.set(pubkey, payload);
+    await this.unsealSecrets(envelope);
     let backup: string | undefined;
     const active = envelope.registry.activePubkey;
     if (outcome.snapshot && !sessionsExist) {
@@ -149,6 +150,21 @@ export class PersistenceController {
     }
     await this.activate(active, envelope.registry.accounts);
     return this.report(outcome.snapshot && !sessionsExist ? "snapshot" : "registry", backup);
+  }
+
+  /**
+   * Secrets back into the runtime: AES-GCM ones opened (cheap), NIP-49 ones kept sealed, so their
+   * sessions restore locked and no scrypt work happens until someone unlocks them.
+   */
+  private async unsealSecrets(envelope: Envelope): Promise<void> {
+    const { vault, sealed } = this.host.runtime;
+    for (const [pubkey, payload] of Object.entries({ ...envelope.payloads, ...envelope.unsafeSecrets })) vault.set(pubkey, payload);
+    for (const [pubkey, secret] of Object.entries(envelope.secrets ?? {})) {
+      sealed.set(pubkey, secret);
+      if (secret.scheme !== "aes-gcm" || vault.has(pubkey)) continue;
+      const payload = await this.options.keeper.open(secret);
+      if (payload) vault.set(pubkey, payload);
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import type { InspectionObserver } from "../engine";
 import type { EngineTimeouts } from "../effects/runtime";
 import type { RetryPolicy, SessionFailure } from "../../machines";
 import type { KeyValueStorage } from "../storage/types";
+import type { SecretsPolicy } from "../secrets/sealing";
 
 export interface NDKEventConstructor {
   kinds: NDKKind[];
@@ -69,7 +70,7 @@ export interface SessionStorage {
 }
 
 /** Where a session is in its life; the session actor's state, flattened. Added by this library. */
-export type SessionStatus = "restoring" | "authenticating" | "fetching" | "ready" | "idle" | "error" | "stopped";
+export type SessionStatus = "restoring" | "authenticating" | "fetching" | "ready" | "idle" | "locked" | "error" | "stopped";
 
 export interface NDKSession {
   pubkey: Hexpubkey;
@@ -142,6 +143,8 @@ export interface SessionManagerOptions {
    * tab switches the others too; false keeps the active account per tab.
    */
   syncTabs?: boolean | { channel?: string; shareActive?: boolean };
+  /** Added: how signer secrets are kept at rest (NIP-49 passphrase and/or an AES-GCM key). */
+  secrets?: SecretsPolicy;
   /**
    * Added, and unsafe: store private keys in plain text. Off by default; without it a persisted
    * private-key session restores read-only until the user logs in again.

@@ -50,6 +50,7 @@ export function stateBody(actor: ManagerActor, runtime: EngineRuntime, unsafe: b
   return JSON.stringify({
     registry: { accounts, activePubkey: actor.getSnapshot().context.activePubkey },
     snapshot: actor.getPersistedSnapshot(),
+    secrets: runtime.sealed.size ? Object.fromEntries(runtime.sealed) : undefined,
     payloads: orNothing(payloads),
     unsafeSecrets: orNothing(unsafeSecrets),
   });

@@ -34,6 +34,16 @@ export const envelopeSchema = z.object({
   savedAt: z.number(),
   registry: registrySchema,
   snapshot: z.unknown(),
+  /** Secrets sealed by the app's policy: NIP-49 ncryptsec, or AES-GCM under a WebCrypto key. */
+  secrets: z
+    .record(
+      hex64,
+      z.union([
+        z.object({ scheme: z.literal("nip49"), ncryptsec: z.string().startsWith("ncryptsec1").max(1000) }),
+        z.object({ scheme: z.literal("aes-gcm"), iv: z.string().max(64), data: z.string().max(100_000) }),
+      ]),
+    )
+    .optional(),
   /** Payloads of signers that hold no secret (NIP-07). */
   payloads: z.record(hex64, z.string().max(10_000)).optional(),
   /** Signer payloads with secrets, only with `unsafePersistPrivateKeys` (plain text: the option's name says so). */
