@@ -1,0 +1,55 @@
+import { afterAll, expect, it } from "vitest";
+import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import { eventually } from "../support/env";
+import { useRelay } from "../support/fixture";
+import { managerFor } from "../support/engine";
+import { LeakScanner } from "../support/leakScanner";
+import { MemoryStorage } from "../../src";
+import { generateSealingKey } from "../../src/secrets/aesGcm";
+
+const fixture = useRelay();
+const scanner = new LeakScanner();
+afterAll(() => scanner.stop());
+
+it("no secret of any login method appears in storage, logs, errors, subscribe payloads, inspection or snapshots", async () => {
+  scanner.captureConsole();
+  const storage = new MemoryStorage();
+  const key = await generateSealingKey();
+  const [plain, guarded, sealed] = [0, 1, 2].map(() => NDKPrivateKeySigner.generate());
+  const passphrase = "a passphrase nobody may see";
+  const watcher = NDKPrivateKeySigner.generate().pubkey;
+  const secrets = [plain, guarded, sealed].flatMap((s) => [s!.privateKey, s!.nsec]).concat(passphrase);
+
+  const first = managerFor(fixture.ndk, { storage, inspect: scanner.inspect, secrets: { key, logn: 8 } });
+  const stopWatching = scanner.watch(first.manager);
+  await first.manager.login(plain!);
+  await first.manager.login(guarded!, { passphrase });
+  await first.manager.login(sealed!);
+  await first.manager.login(fixture.ndk.getUser({ pubkey: watcher }));
+  for (const pk of [plain!.pubkey, guarded!.pubkey, sealed!.pubkey, watcher]) await first.ready(pk);
+  await first.manager.switchTo(guarded!.pubkey);
+  for (const attempt of [() => first.manager.unlock(plain!.pubkey, passphrase), () => first.manager.switchTo("f".repeat(64))])
+    await attempt().catch((error) => scanner.addError("error", error));
+  await first.manager.persist();
+  scanner.add("persisted snapshot", first.manager.actor.getPersistedSnapshot());
+  stopWatching();
+  await first.manager.destroy();
+
+  const second = managerFor(fixture.ndk, { storage, inspect: scanner.inspect, secrets: { key, logn: 8 } });
+  fixture.defer(() => second.manager.destroy());
+  scanner.watch(second.manager);
+  await second.manager.restore();
+  await eventually(() => second.status(guarded!.pubkey) === "locked", 2000, "the NIP-49 session locked");
+  await second.manager.unlock(guarded!.pubkey, "wrong").catch((error) => scanner.addError("unlock error", error));
+  await second.manager.unlock(guarded!.pubkey, passphrase);
+  await second.ready(guarded!.pubkey);
+  await second.ready(sealed!.pubkey);
+  for (const storedKey of await storage.keys()) scanner.add(`storage ${storedKey}`, await storage.getItem(storedKey));
+  scanner.add("persisted snapshot after restore", second.manager.actor.getPersistedSnapshot());
+
+  expect(scanner.size).toBeGreaterThan(100); // the scan saw the run, not an empty room
+  expect(scanner.findings(secrets)).toEqual([]);
+  // And the scanner finds what it should: a stored secret planted on purpose is reported.
+  scanner.add("planted", `x${plain!.privateKey}x`);
+  expect(scanner.findings(secrets)).toEqual([`planted holds ${plain!.privateKey.slice(0, 6)}…`]);
+});
