@@ -58,6 +58,8 @@ export type ManagerEvent =
   | { type: "session.resume"; pubkey: Hexpubkey }
   | { type: "session.unlock"; pubkey: Hexpubkey }
   | { type: "session.lock"; pubkey: Hexpubkey }
+  /** The page regained focus: sessions whose signer was away look again. */
+  | { type: "signers.recheck" }
   | FiltersChangedEvent
   | { type: "manager.stop" };
 
@@ -138,6 +140,9 @@ export const managerMachine = setup({
           ? { ...context.plan, kinds: [...new Set([...context.plan.kinds, ...event.kinds])] }
           : context.plan,
     }),
+    broadcastRecheck: enqueueActions(({ context, enqueue }) => {
+      for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), { type: "signer.recheck" });
+    }),
     broadcastMonitor: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "monitor.add") return;
       for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), { type: "session.monitor", kinds: event.kinds });
@@ -192,6 +197,7 @@ export const managerMachine = setup({
           actions: { type: "wireFilters", params: ({ event }) => ({ pubkey: event.pubkey }) },
         },
         "monitor.add": { actions: ["extendPlan", "broadcastMonitor"] },
+        "signers.recheck": { actions: "broadcastRecheck" },
         "session.start": { guard: "isKnown", actions: "forward" },
         "session.stop": { guard: "isKnown", actions: "forward" },
         "session.preferences.set": { guard: "isKnown", actions: "forward" },

@@ -46,6 +46,8 @@ export type SessionEvent =
   | { type: "session.unlock" }
   /** The key was forgotten: signing is unavailable until the next unlock. */
   | { type: "session.lock" }
+  /** Look again at a signer that was away (the page regained focus: an extension may be back). */
+  | { type: "signer.recheck" }
   | { type: "session.start"; plan?: FetchPlan }
   | { type: "session.stop" }
   | { type: "session.preferences.set"; preferences: SessionPreferences }
@@ -91,6 +93,9 @@ function asFailure(error: unknown): SessionFailure {
 /** Failures only the user can mend (a new login): retrying on a timer would change nothing. */
 const NEEDS_LOGIN: ReadonlySet<string> = new Set(["signer-unavailable", "signer-mismatch"]);
 
+/** The extension is missing or on another account: not a crash, and it may come back by itself. */
+const EXTENSION_AWAY: ReadonlySet<string> = new Set(["extension-missing", "extension-other-account"]);
+
 /** Entries brought by a live update or by the fetch's done event. */
 const entriesOf = (event: SessionEvent | { type: string; output?: unknown }): ListEntry[] =>
   event.type === "list.received" ? (event as { entries: ListEntry[] }).entries : ((event as { output?: ListEntry[] }).output ?? []);
@@ -117,6 +122,8 @@ export const sessionMachine = setup({
     isReadOnly: ({ context }) => context.signer.type === READ_ONLY,
     needsLogin: ({ event }) => NEEDS_LOGIN.has(asFailure((event as { error?: unknown }).error).code),
     isLocked: ({ event }) => asFailure((event as { error?: unknown }).error).code === "locked",
+    usesExtension: ({ context }) => context.signer.type === "nip07",
+    extensionAway: ({ event }) => EXTENSION_AWAY.has(asFailure((event as { error?: unknown }).error).code),
     bringsNewerList: ({ context, event }) =>
       event.type === "list.received" && mergeEntries(context.lists, event.entries) !== context.lists,
   },
@@ -208,6 +215,7 @@ export const sessionMachine = setup({
         input: ({ context }) => ({ pubkey: context.pubkey }),
         onDone: { target: "live" },
         onError: [
+          { guard: "extensionAway", target: "error.extensionUnavailable", actions: "recordFailure" },
           { guard: "needsLogin", target: "error.needsLogin", actions: "recordFailure" },
           { target: "error.retrying", actions: "recordFailure" },
         ],
@@ -243,7 +251,23 @@ export const sessionMachine = setup({
         },
         ready: {
           description: "Lists loaded; newer versions keep arriving through the live subscription.",
-          on: { "session.refresh": { target: "fetching" } },
+          on: {
+            "session.refresh": { target: "fetching" },
+            "signer.recheck": { guard: "usesExtension", target: "verifying" },
+          },
+        },
+        verifying: {
+          description: "The page regained focus: is the extension still there, on this account?",
+          invoke: {
+            id: "reverify",
+            src: "authenticate",
+            input: ({ context }) => ({ pubkey: context.pubkey }),
+            onDone: { target: "ready" },
+            onError: [
+              { guard: "extensionAway", target: "#session.error.extensionUnavailable", actions: "recordFailure" },
+              { target: "#session.error.retrying", actions: "recordFailure" },
+            ],
+          },
         },
       },
     },
@@ -271,6 +295,10 @@ export const sessionMachine = setup({
         },
         needsLogin: {
           description: "The signer is missing or answers for someone else: only a new login (or session.retry) helps.",
+        },
+        extensionUnavailable: {
+          description: "The NIP-07 extension is missing or on another account; looked at again when the page regains focus.",
+          on: { "signer.recheck": { target: "#session.restoring" } },
         },
       },
     },

@@ -2,6 +2,7 @@ import { NDKNip07Signer, NDKNip46Signer, NDKPrivateKeySigner, ndkSignerFromPaylo
 import { READ_ONLY, type Hexpubkey, type SignerDescriptor } from "../../machines";
 import { failure, withTimeout } from "../errors";
 import type { IngestContext } from "./ingest";
+import { checkExtension, nip07SignerFor } from "./nip07";
 import type { EngineRuntime } from "./runtime";
 
 const KNOWN_SIGNERS: Array<[abstract new (...args: never[]) => NDKSigner, string]> = [
@@ -51,6 +52,11 @@ function wellFormed(payload: string): boolean {
 }
 
 async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+  if (input.signer.type === "nip07") {
+    // An extension needs no payload: the signer is the page's window.nostr, checked when authenticating.
+    runtime.signers.set(input.pubkey, nip07SignerFor(runtime.ndk, runtime.timeouts.signerMs));
+    return;
+  }
   const payload = runtime.vault.get(input.pubkey);
   if (payload && wellFormed(payload)) {
     let signer: NDKSigner | undefined;
@@ -69,10 +75,14 @@ async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey;
   throw failure("signer-unavailable", `No ${input.signer.type} signer is available for this session; log in again`);
 }
 
-/** `signer.user()` within a bounded wait, and it must answer for this session's pubkey. */
+/**
+ * `signer.user()` within a bounded wait, and it must answer for this session's pubkey. An extension
+ * is asked directly (NDK's NIP-07 signer remembers its first answer, failures included).
+ */
 export async function authenticate(runtime: EngineRuntime, input: { pubkey: Hexpubkey }): Promise<void> {
   const signer = runtime.signers.get(input.pubkey);
   if (!signer) throw failure("signer-unavailable", "The session has no signer");
+  if (signer instanceof NDKNip07Signer) return checkNip07(runtime, input.pubkey);
   let pubkey: string;
   try {
     const user = await withTimeout(signer.user(), runtime.timeouts.signerMs, () =>
@@ -84,6 +94,13 @@ export async function authenticate(runtime: EngineRuntime, input: { pubkey: Hexp
     throw failure("signer-failed", "The signer failed to report its user");
   }
   if (pubkey !== input.pubkey) throw failure("signer-mismatch", "The signer answers for another pubkey");
+}
+
+async function checkNip07(runtime: EngineRuntime, pubkey: Hexpubkey): Promise<void> {
+  const check = await checkExtension(pubkey, { timeoutMs: runtime.timeouts.signerMs });
+  if (check.status === "missing") throw failure("extension-missing", "No NIP-07 extension is available");
+  if (check.status === "other-account") throw failure("extension-other-account", "The extension is on another account");
+  if (check.status === "no-answer") throw failure("signer-timeout", "The extension did not answer");
 }
 
 export function ingestContextFor(runtime: EngineRuntime, pubkey: Hexpubkey, kinds: readonly number[]): IngestContext {

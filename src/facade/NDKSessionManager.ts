@@ -7,6 +7,7 @@ import { describeSigner } from "../effects/signers";
 import type { AccountRecord } from "../persistence/envelope";
 import { PersistenceController, type RestoreReport } from "./persistence";
 import { SessionSecrets } from "./secrets";
+import { watchFocus } from "../effects/nip07";
 import { SecretsKeeper } from "../secrets/sealing";
 import { tabChannelOf, TabSync } from "../persistence/tabSync";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
@@ -40,6 +41,7 @@ export class NDKSessionManager {
   private unsubscribeAutoSave: (() => void) | undefined;
   private readonly tabSync: TabSync | undefined;
   private unsubscribeTabSync: (() => void) | undefined;
+  private readonly stopWatchingFocus: () => void;
   private destroyed = false;
   private store: { state: SessionState; value: SessionStore } | undefined;
 
@@ -81,6 +83,8 @@ export class NDKSessionManager {
       });
       if (options.autoSave ?? true) this.unsubscribeAutoSave = this.readModel.subscribe(() => this.persistence?.scheduleSave());
     }
+    // A NIP-07 extension can come back (or change account) while the page was away.
+    this.stopWatchingFocus = watchFocus(() => this.actor.getSnapshot().status === "active" && this.actor.send({ type: "signers.recheck" }));
     const channel = tabChannelOf(options);
     if (channel) {
       const shareActive = (typeof options.syncTabs === "object" ? options.syncTabs.shareActive : undefined) ?? true;
@@ -254,6 +258,7 @@ export class NDKSessionManager {
     this.destroyed = true;
     this.unsubscribeAutoSave?.();
     this.unsubscribeTabSync?.();
+    this.stopWatchingFocus();
     this.tabSync?.close();
     const saved = this.persistence?.close() ?? Promise.resolve();
     this.engine.stop();

@@ -14,7 +14,8 @@ export function statusOf(value: unknown, actorStatus: string): SessionStatus {
   if (actorStatus !== "active") return "stopped";
   if (typeof value === "string") return value as SessionStatus;
   const [state, substate] = Object.entries(value as Record<string, string>)[0] ?? [];
-  return (state === "live" ? substate : state) as SessionStatus;
+  if (state === "live") return (substate === "verifying" ? "ready" : substate) as SessionStatus;
+  return state as SessionStatus;
 }
 
 /**

@@ -77,7 +77,6 @@ it("no-answer: getPublicKey slower than the timeout, a refusal, or garbage", asy
 
 it("a real NDKNip07Signer signs through the fake; the event verifies; NIP-44 round-trips", async () => {
   const signer = nip07SignerFor(ndk, 500);
-  expect(signer.waitTimeout).toBe(500);
   expect((await signer.user()).pubkey).toBe(alicePub);
 
   const event = new NDKEvent(ndk, { kind: 1, content: "hello from a NIP-07 extension", tags: [["t", "nip07"]] });
