@@ -181,7 +181,7 @@ export function createSignerGate(signer: NDKSigner, pubkey: string, options: Sig
     // A copy: a signer may write into what it is handed (NDK's private-key signer does).
     const sig: unknown = await timed(() => signer.sign({ ...unsigned, id, tags: unsigned.tags.map((tag) => [...tag]) }), signal);
     const signed: NostrEvent = { ...unsigned, id, sig: typeof sig === "string" ? sig : "" };
-    if (false && !isAuthentic(signed, pubkey)) throw new SignerMismatchError(pubkey);
+    if (!isAuthentic(signed, pubkey)) throw new SignerMismatchError(pubkey);
     if (isNdkEvent(input)) {
       input.id = id;
       input.sig = signed.sig;

@@ -9,6 +9,7 @@ import { connectedNdk, disconnect, publishAccounts } from "./fixtures";
 import { heapPerSession } from "./heap";
 import { loginFollows, sequentialLogins, switching } from "./latency";
 import { restoreFigures } from "./restore";
+import { secretsFigures } from "./secrets";
 import { getGc, median, now, printTable, spread, type Row } from "./measure";
 
 const RUNS = 7; // latency figures: counted runs (after warm-up runs)
@@ -52,6 +53,8 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
 
   const f6 = await restoreFigures(relay, restoreSet, RUNS, 1);
   log("figure 6 done");
+  const f7 = await secretsFigures(relay, restoreSet, 5);
+  log("figure 7 done");
 
   const runs = (values: readonly number[], extra = "") => `${values.length}${extra}`;
   return [
@@ -68,6 +71,9 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
     { figure: `6. restore ${RESTORED} x 1,000 follows: usable`, value: median(f6.usable), unit: "ms", runs: runs(f6.usable, " (+1 warm)"), target: 20, detail: spread(f6.usable) },
     { figure: "   restore: all refreshed from relay", value: median(f6.refreshed), unit: "ms", runs: runs(f6.refreshed), target: 100, detail: spread(f6.refreshed) },
     { figure: "   persisted bytes per session", value: f6.bytesPerSession / 1024, unit: "KiB", runs: "1", detail: `${(f6.bytesPerSession * RESTORED / 1024).toFixed(0)} KiB for ${RESTORED}` },
+    { figure: `7. readable private keys, ${RESTORED} stored`, value: f7.readableKeys.default + f7.readableKeys.nip49, unit: "", runs: "1", target: 0, detail: `default ${f7.readableKeys.default}, NIP-49 ${f7.readableKeys.nip49}; with unsafePersistPrivateKeys ${f7.readableKeys.unsafe}` },
+    { figure: "   unlock one NIP-49 key (logn 16)", value: median(f7.unlock), unit: "ms", runs: runs(f7.unlock), detail: `${spread(f7.unlock)}; blocks the thread meanwhile` },
+    { figure: `   restore ${RESTORED} locked: NIP-49 decryptions`, value: f7.scryptOnRestore, unit: "", runs: "1", target: 0, detail: `restore() took ${f7.restoreLocked.toFixed(1)} ms` },
   ];
 }
 

@@ -1,11 +1,11 @@
 // The NIP-46 test bunker (test/support/bunker.ts) against NDK's real NDKNip46Signer on a separate NDK.
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKEvent, NDKNip46Signer, NDKPrivateKeySigner, NDKUser } from "@nostr-dev-kit/ndk";
+import { NDKEvent, NDKNip46Signer, NDKPrivateKeySigner, NDKRelayStatus, NDKUser, ndkSignerFromPayload } from "@nostr-dev-kit/ndk";
 import { verifyEvent, type NostrEvent } from "nostr-tools/pure";
 import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
 import { connectedNdk, eventually, withRelay } from "../support/env";
-import { disconnectAll, startBunker, type BunkerOptions } from "../support/bunker";
+import { allRelays, disconnectAll, startBunker, type BunkerOptions } from "../support/bunker";
 import { rejectionOf, settlesWithin, within } from "../support/bounded";
 
 let relay: LoopbackRelay;
@@ -167,4 +167,34 @@ it("stopped: a sign gets no answer (bounded wait); after restart a new sign work
   expect(verifies(event)).toBe(true);
   expect(b.requests.filter((r) => r.method === "sign_event")).toHaveLength(1);
   expect(await settlesWithin(lost, 50)).toBe(false);
+});
+
+it("restore from payload: re-sending the single-use secret is refused; listening without connect signs (#332)", async () => {
+  const b = await bunker({ secret: "once-only-77" });
+  const ndk = await client();
+  const original = bunkerSigner(ndk, b.bunkerUri());
+  await within(original.blockUntilReady(), 5000, "connect");
+  const payload = original.toPayload();
+  original.stop();
+
+  const later = await client();
+  const restore = async () => {
+    const signer = (await ndkSignerFromPayload(payload, later)) as NDKNip46Signer;
+    cleanups.push(() => signer.stop());
+    // Its RPC pool starts connecting now; NDK warns on the console when asked to publish before that.
+    await eventually(() => allRelays(later).every((r) => r.status >= NDKRelayStatus.CONNECTED), 2000, "RPC relay");
+    return signer;
+  };
+  const reconnecting = await restore();
+  expect(String(await rejectionOf(reconnecting.blockUntilReady(), 5000, "re-connect"))).toMatch(/already used secret/);
+  reconnecting.stop();
+
+  const restored = await restore();
+  expect(restored.pubkey).toBe(b.userPubkey);
+  const unheard = new NDKEvent(later, { kind: 1, content: "no listener yet", tags: [] }).sign(restored);
+  expect(await settlesWithin(unheard, 500)).toBe(false); // NDK 3.0.3: fromPayload never subscribes
+  await within((restored as unknown as { startListening(): Promise<void> }).startListening(), 5000, "startListening");
+  const event = await signNote(later, restored, "after restore");
+  expect([event.pubkey, verifies(event)]).toEqual([b.userPubkey, true]);
+  expect(b.requests.filter((r) => r.method === "connect").map((r) => r.withSecret)).toEqual([true, true]);
 });

@@ -50,7 +50,7 @@ export interface Bunker {
   bunkerUri(withSecret?: boolean): string;
   /** Every request the running backends parsed (any method, allowed or not), in arrival order. */
   readonly requests: BunkerRequest[];
-  /** Answers a client's `nostrconnect://` URI (after the client's REQ is live) and authorises that client. */
+  /** Answers a client's `nostrconnect://` URI and authorises that client; resolves once the client has sent its first request. */
   answerNostrConnect(uri: string): Promise<void>;
   /** Goes silent: both of its relay sockets close; requests sent meanwhile are lost (kind 24133 is ephemeral). */
   stop(): Promise<void>;
@@ -216,10 +216,20 @@ export async function startBunker(relayUrl: string, relay: LoopbackRelay, option
       const client = parsed.hostname || parsed.pathname.replace(/^\/\//, "");
       const secret = parsed.searchParams.get("secret");
       if (parsed.protocol !== "nostrconnect:" || !/^[0-9a-f]{64}$/.test(client) || !secret) throw new Error("not a nostrconnect URI");
-      // The client's reply subscription must be live: our answer is ephemeral too.
+      // Our answer is ephemeral too, so the client's REQ must be live. Seeing its frame is not quite
+      // enough (the relay registers a REQ only after answering it), so the answer is repeated until
+      // the client's first request (get_public_key) arrives; a repeat is ignored by the client.
       await relay.waitForReq(listensTo(client), 5000);
       authorised.add(client);
-      await running().backend.rpc.sendResponse(crypto.randomUUID(), client, secret);
+      for (let attempt = 1; ; attempt++) {
+        const sentAt = performance.now();
+        await running().backend.rpc.sendResponse(crypto.randomUUID(), client, secret);
+        try {
+          return await until(() => requests.some((r) => r.client === client && r.at > sentAt), 1000, "the client's first request");
+        } catch (error) {
+          if (attempt === 4) throw error;
+        }
+      }
     },
     stop,
     async restart() {
