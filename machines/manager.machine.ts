@@ -1,6 +1,6 @@
 import { and, assign, enqueueActions, sendTo, setup } from "xstate";
 import { sessionMachine, type FiltersChangedEvent, type SessionInput } from "./session.machine";
-import type { FetchPlan, Hexpubkey, ListSlots, RetryPolicy, SessionPreferences, SignerDescriptor } from "./types";
+import type { FetchPlan, Hexpubkey, ListSlots, RetryPolicy, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
 
 /** The id and systemId of a session actor: `system.get(sessionId(pk))` reaches it from anywhere. */
 export const sessionId = (pubkey: Hexpubkey) => `session:${pubkey}`;
@@ -58,6 +58,10 @@ export type ManagerEvent =
   | { type: "session.resume"; pubkey: Hexpubkey }
   | { type: "session.unlock"; pubkey: Hexpubkey }
   | { type: "session.lock"; pubkey: Hexpubkey }
+  /** The session's signer returned a signature that is not the session's: it must not sign again. */
+  | { type: "session.fault"; pubkey: Hexpubkey; failure: SessionFailure }
+  /** The session's remote signer waits for its user (NIP-46 auth_url), or answered (`null`). */
+  | { type: "session.approval"; pubkey: Hexpubkey; url: string | null }
   /** The page regained focus: sessions whose signer was away look again. */
   | { type: "signers.recheck" }
   | FiltersChangedEvent
@@ -202,6 +206,8 @@ export const managerMachine = setup({
         "session.stop": { guard: "isKnown", actions: "forward" },
         "session.preferences.set": { guard: "isKnown", actions: "forward" },
         "session.resume": { guard: "isKnown", actions: "forward" },
+        "session.fault": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
+        "session.approval": { guard: "isKnown", actions: "forward" },
         // The runtime's signer changed under the session: NDK follows when it is the active one.
         "session.unlock": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
         "session.lock": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],

@@ -34,6 +34,8 @@ export interface SessionContext {
   failure: SessionFailure | null;
   /** Epoch ms of the next automatic retry: a stored deadline, because `after` timers do not survive a restore. */
   retryAt: number | null;
+  /** Where the user approves the pending request of a remote signer (NIP-46 auth_url). */
+  approvalUrl?: string | null;
 }
 
 export type SessionEvent =
@@ -48,6 +50,10 @@ export type SessionEvent =
   | { type: "session.lock" }
   /** Look again at a signer that was away (the page regained focus: an extension may be back). */
   | { type: "signer.recheck" }
+  /** The signer returned a signature that is not this session's: it was dropped. */
+  | { type: "session.fault"; failure: SessionFailure }
+  /** The remote signer waits for its user at `url` (NIP-46 auth_url), or answered (`null`). */
+  | { type: "session.approval"; url: string | null }
   | { type: "session.start"; plan?: FetchPlan }
   | { type: "session.stop" }
   | { type: "session.preferences.set"; preferences: SessionPreferences }
@@ -123,6 +129,7 @@ export const sessionMachine = setup({
     needsLogin: ({ event }) => NEEDS_LOGIN.has(asFailure((event as { error?: unknown }).error).code),
     isLocked: ({ event }) => asFailure((event as { error?: unknown }).error).code === "locked",
     usesExtension: ({ context }) => context.signer.type === "nip07",
+    approvalAsked: ({ event }) => event.type === "session.approval" && event.url !== null,
     extensionAway: ({ event }) => EXTENSION_AWAY.has(asFailure((event as { error?: unknown }).error).code),
     bringsNewerList: ({ context, event }) =>
       event.type === "list.received" && mergeEntries(context.lists, event.entries) !== context.lists,
@@ -145,6 +152,11 @@ export const sessionMachine = setup({
       return { failure, attempt, retryAt: failure.at > 0 ? failure.at + retryDelay(context.retry, attempt) : null };
     }),
     markReady: assign({ attempt: 0, failure: null, retryAt: null }),
+    recordFault: assign({
+      failure: ({ context, event }) => (event.type === "session.fault" ? event.failure : context.failure),
+      retryAt: null,
+    }),
+    setApproval: assign({ approvalUrl: ({ event }) => (event.type === "session.approval" ? event.url : null) }),
     setPreferences: assign({
       preferences: ({ context, event }) =>
         event.type === "session.preferences.set" ? { ...context.preferences, ...event.preferences } : context.preferences,
@@ -185,6 +197,8 @@ export const sessionMachine = setup({
     // Re-entered even from `restoring` itself: a rehydrated state starts none of its actors.
     "session.resume": { target: ".restoring", reenter: true },
     "session.lock": { target: ".locked" },
+    "session.fault": { target: ".error.needsLogin", actions: "recordFault" },
+    "session.approval": { actions: "setApproval" },
     "session.stop": { target: ".idle" },
     "session.start": { actions: "setPlan" },
   },
@@ -254,7 +268,12 @@ export const sessionMachine = setup({
           on: {
             "session.refresh": { target: "fetching" },
             "signer.recheck": { guard: "usesExtension", target: "verifying" },
+            "session.approval": { guard: "approvalAsked", target: "awaitingApproval", actions: "setApproval" },
           },
+        },
+        awaitingApproval: {
+          description: "The remote signer waits for its user (context.approvalUrl); its time does not count against timeouts.",
+          on: { "session.approval": [{ guard: "approvalAsked", actions: "setApproval" }, { target: "ready", actions: "setApproval" }] },
         },
         verifying: {
           description: "The page regained focus: is the extension still there, on this account?",

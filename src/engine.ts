@@ -7,7 +7,8 @@ import { loadFastVerifier } from "./lists/verify";
 import { createManagerActions, createSessionActors } from "./effects";
 import { Gate } from "./effects/gate";
 import { RelayHub } from "./effects/relayHub";
-import type { EngineRuntime, EngineTimeouts, NdkWiringOptions } from "./effects/runtime";
+import type { EngineRuntime, EngineTimeouts, NdkWiringOptions, SignerNews } from "./effects/runtime";
+import { releaseSigner, SessionSigner } from "./effects/sessionSigner";
 
 export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
@@ -25,6 +26,8 @@ export interface EngineOptions {
   snapshot?: unknown;
   /** An existing runtime to keep (its signers and vault), when an engine replaces another. */
   runtime?: EngineRuntime;
+  /** Called on every signer fault and approval prompt (NIP-46 auth_url), beside the session's own state. */
+  onSignerNews?: (pubkey: Hexpubkey, news: SignerNews) => void;
 }
 
 export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000 };
@@ -53,7 +56,8 @@ function toObserver(observer: InspectionObserver): (event: InspectionEvent) => v
 export function createRuntime(options: EngineOptions): EngineRuntime {
   const { ndk } = options;
   const users = new Map<Hexpubkey, NDKUser>();
-  return {
+  const gated = new Map<Hexpubkey, SessionSigner>();
+  const runtime: EngineRuntime = {
     ndk,
     signers: new Map<Hexpubkey, NDKSigner>(),
     vault: new Map<Hexpubkey, string>(),
@@ -67,7 +71,25 @@ export function createRuntime(options: EngineOptions): EngineRuntime {
       if (!user) users.set(pubkey, (user = ndk.getUser({ pubkey })));
       return user;
     },
+    sessionSigner(pubkey) {
+      const inner = runtime.signers.get(pubkey);
+      if (!inner) return undefined;
+      let signer = gated.get(pubkey);
+      if (signer?.inner !== inner) {
+        signer = new SessionSigner(inner, pubkey, runtime.timeouts.signerMs, {
+          onFault: (error) => {
+            const { code, message } = error as { code?: string; message?: string };
+            if (code === "signer-mismatch") runtime.report(pubkey, { type: "fault", code, message: message ?? "", at: Date.now() });
+          },
+          onApproval: (url) => runtime.report(pubkey, { type: "approval", url }),
+        });
+        gated.set(pubkey, signer);
+      }
+      return signer;
+    },
+    report: () => {},
   };
+  return runtime;
 }
 
 /** The manager actor with every effect provided, started. */
@@ -86,6 +108,13 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
     snapshot: options.snapshot as never,
     inspect: observers.length ? (event) => observers.forEach((observe) => observe(event)) : undefined,
   });
+  runtime.report = (pubkey, news) => {
+    options.onSignerNews?.(pubkey, news);
+    if (news.type === "fault") runtime.signers.delete(pubkey); // a signer that signs as someone else signs no more
+    if (actor.getSnapshot().status !== "active") return;
+    if (news.type === "fault") actor.send({ type: "session.fault", pubkey, failure: { code: news.code, message: news.message, at: news.at } });
+    else actor.send({ type: "session.approval", pubkey, url: news.url });
+  };
   actor.start();
   return {
     actor,
@@ -94,6 +123,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
       if (actor.getSnapshot().status === "active") actor.send({ type: "manager.stop" });
       actor.stop();
       runtime.hub.stop();
+      for (const signer of runtime.signers.values()) releaseSigner(signer);
       runtime.signers.clear();
       runtime.vault.clear();
       runtime.sealed.clear();

@@ -5,6 +5,7 @@ import type { EngineRuntime } from "./runtime";
 import { authenticate, ingestContextFor, restoreSigner } from "./signers";
 import { waitUntil } from "./waitUntil";
 import { wireFilters, wireNdk } from "./ndkWiring";
+import { releaseSigner } from "./sessionSigner";
 
 /** The session machine's named actors, bound to one engine's runtime. */
 export function createSessionActors(runtime: EngineRuntime) {
@@ -31,6 +32,7 @@ export function createManagerActions(runtime: EngineRuntime) {
     wireNdk: ({ system }: { system: any }, params: { pubkey: Hexpubkey | null }) => wireNdk(runtime, system, params.pubkey),
     wireFilters: ({ system }: { system: any }, params: { pubkey: Hexpubkey }) => wireFilters(runtime, system, params.pubkey),
     releaseSession: (_: unknown, params: { pubkey: Hexpubkey }) => {
+      releaseSigner(runtime.signers.get(params.pubkey));
       runtime.signers.delete(params.pubkey);
       runtime.vault.delete(params.pubkey);
       runtime.sealed.delete(params.pubkey);

@@ -48,7 +48,7 @@ export function wireFilters(runtime: EngineRuntime, system: ActorSystem<any>, pu
 /** Signer, activeUser and filters of the active session, or all cleared. Never stale, never async. */
 export function wireNdk(runtime: EngineRuntime, system: ActorSystem<any>, pubkey: Hexpubkey | null): void {
   const { ndk } = runtime;
-  assignSigner(ndk, pubkey ? runtime.signers.get(pubkey) : undefined);
+  assignSigner(ndk, pubkey ? runtime.sessionSigner(pubkey) : undefined);
   const user = pubkey ? runtime.userOf(pubkey) : undefined;
   if (ndk.activeUser !== user) ndk.activeUser = user;
   wireFilters(runtime, system, pubkey);

@@ -5,6 +5,9 @@ import type { RelayHub } from "./relayHub";
 import type { Gate } from "./gate";
 import type { SealedSecret } from "../secrets/sealing";
 
+/** What a session's signer tells its session, through the manager. */
+export type SignerNews = { type: "fault"; code: string; message: string; at: number } | { type: "approval"; url: string | null };
+
 export interface EngineTimeouts {
   /** Longest wait for `signer.user()` (and a private mute list's decryption). */
   signerMs: number;
@@ -36,4 +39,8 @@ export interface EngineRuntime {
   readonly wiring: NdkWiringOptions;
   /** One NDKUser per pubkey, so switching allocates nothing. */
   userOf(pubkey: Hexpubkey): NDKUser;
+  /** The session's signer behind its call gate (what `ndk.signer` is for the active session). */
+  sessionSigner(pubkey: Hexpubkey): NDKSigner | undefined;
+  /** Where signer faults and approval prompts go (the manager actor, once it exists). */
+  report: (pubkey: Hexpubkey, news: SignerNews) => void;
 }

@@ -70,7 +70,16 @@ export interface SessionStorage {
 }
 
 /** Where a session is in its life; the session actor's state, flattened. Added by this library. */
-export type SessionStatus = "restoring" | "authenticating" | "fetching" | "ready" | "idle" | "locked" | "error" | "stopped";
+export type SessionStatus =
+  | "restoring"
+  | "authenticating"
+  | "fetching"
+  | "ready"
+  | "awaitingApproval"
+  | "idle"
+  | "locked"
+  | "error"
+  | "stopped";
 
 export interface NDKSession {
   pubkey: Hexpubkey;

@@ -2,6 +2,7 @@ import { expect, it } from "vitest";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { eventually } from "../support/env";
 import { useRelay } from "../support/fixture";
+import { activeSigner } from "../support/engine";
 import { AuthManager, createSessionStore, PersistenceManager, type SessionData, type SessionStorage } from "../../src";
 
 const fixture = useRelay();
@@ -21,7 +22,7 @@ it("createSessionStore, AuthManager and PersistenceManager work as the peer's di
   expect(store.getState().activePubkey).toBe(alice!.pubkey);
   await auth.switchTo(bob!.pubkey);
   await eventually(() => store.getState().activePubkey === bob!.pubkey, 2000, "switch seen by the store");
-  expect(fixture.ndk.signer).toBe(bob);
+  expect(activeSigner(fixture.ndk)).toBe(bob);
   expect(seen).toContain(bob!.pubkey);
 
   // A custom storage written for @nostr-dev-kit/sessions: records in, records out.

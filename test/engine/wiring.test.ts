@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { NDKEvent, NDKPrivateKeySigner, type NDKUser } from "@nostr-dev-kit/ndk";
 import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
-import { managerFor } from "../support/engine";
+import { activeSigner, managerFor } from "../support/engine";
 
 const fixture = useRelay();
 const cleanups = { push: fixture.defer };
@@ -34,12 +34,12 @@ describe("NDK wiring follows the active session", () => {
     await ready(bob.pubkey);
 
     expect(manager.activePubkey).toBe(bob.pubkey);
-    expect(fixture.ndk.signer).toBe(bob);
+    expect(activeSigner(fixture.ndk)).toBe(bob);
     expect(fixture.ndk.activeUser?.pubkey).toBe(bob.pubkey);
     expect(fixture.ndk.muteFilter).toBeUndefined();
 
     await manager.switchTo(alice.pubkey);
-    expect(fixture.ndk.signer).toBe(alice);
+    expect(activeSigner(fixture.ndk)).toBe(alice);
     expect(fixture.ndk.activeUser?.pubkey).toBe(alice.pubkey);
     expect(fixture.ndk.muteFilter?.(note(spammer))).toBe(true);
     expect(fixture.ndk.relayConnectionFilter?.("wss://blocked.example.com/")).toBe(false);
@@ -82,7 +82,7 @@ describe("NDK wiring follows the active session", () => {
     await manager.switchTo(slow.pubkey);
     await manager.switchTo(fast.pubkey);
     await new Promise((resolve) => setTimeout(resolve, 120));
-    expect(fixture.ndk.signer).toBe(fast);
+    expect(activeSigner(fixture.ndk)).toBe(fast);
     expect(fixture.ndk.activeUser?.pubkey).toBe(fast.pubkey);
   });
 
@@ -114,7 +114,7 @@ describe("NDK wiring follows the active session", () => {
     for (const signer of [a!, b!, c!]) await manager.login(signer);
     manager.logout(); // c
     expect(manager.activePubkey).toBe(a!.pubkey);
-    expect(fixture.ndk.signer).toBe(a);
+    expect(activeSigner(fixture.ndk)).toBe(a);
     manager.logout(b!.pubkey);
     expect(manager.activePubkey).toBe(a!.pubkey);
     manager.logout();
@@ -131,7 +131,7 @@ describe("NDK wiring follows the active session", () => {
     await manager.login(a!);
     await manager.login(b!, { setActive: false });
     expect(manager.activePubkey).toBe(a!.pubkey);
-    expect(fixture.ndk.signer).toBe(a);
+    expect(activeSigner(fixture.ndk)).toBe(a);
     expect(manager.getSession(b!.pubkey)!.lastActive).toBe(0);
     await eventually(() => manager.getSessions().size === 2);
   });

@@ -1,5 +1,6 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKSessionManager, type SessionManagerOptions } from "../../src";
+import { SessionSigner } from "../../src/effects/sessionSigner";
 import { eventually } from "./env";
 
 /** A manager plus the bounded waits the engine tests share. */
@@ -11,4 +12,10 @@ export function managerFor(ndk: NDK, options: SessionManagerOptions = {}) {
       eventually(() => manager.getSession(pubkey)?.status === "ready", timeoutMs, `session ${pubkey.slice(0, 8)} ready`),
     status: (pubkey: string) => manager.getSession(pubkey)?.status,
   };
+}
+
+/** The signer NDK signs with, unwrapped from the session's call gate (`ndk.signer` is the gate). */
+export function activeSigner(ndk: NDK) {
+  const signer = ndk.signer;
+  return signer instanceof SessionSigner ? signer.inner : signer;
 }
