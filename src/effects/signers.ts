@@ -65,6 +65,12 @@ async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey;
     } catch {
       signer = undefined;
     }
+    if (signer instanceof NDKNip46Signer) {
+      // Listen for the bunker's answers without reconnecting: a reconnect would re-send a
+      // single-use secret (and NDK 3.0.3's restored signer never listens by itself, #332).
+      const listening = (signer as unknown as { startListening(): Promise<void> }).startListening();
+      if (!(await withTimeout(listening, runtime.timeouts.signerMs, () => new Error("timeout")).then(() => true, () => false))) signer = undefined;
+    }
     if (signer) {
       runtime.signers.set(input.pubkey, signer);
       return;

@@ -1,0 +1,87 @@
+// NIP-46 sessions end to end: NDK's real NDKNip46Backend (test/support/bunker.ts) on the loopback relay.
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { NDKEvent, NDKNip46Signer, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+import { connectedNdk, eventually, withRelay, type NDK } from "../support/env";
+import { disconnectAll, startBunker, type BunkerOptions } from "../support/bunker";
+import { managerFor } from "../support/engine";
+import { within } from "../support/bounded";
+import { MemoryStorage } from "../../src";
+import { generateSealingKey } from "../../src/secrets/aesGcm";
+
+let relay: LoopbackRelay;
+const cleanups: Array<() => unknown> = [];
+beforeAll(async () => {
+  relay = await withRelay();
+});
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+afterAll(async () => relay.close());
+
+async function bunker(options?: BunkerOptions) {
+  const started = await startBunker(relay.url, relay, options);
+  cleanups.push(() => started.close());
+  return started;
+}
+async function client(): Promise<NDK> {
+  const ndk = await connectedNdk([relay.url]);
+  cleanups.push(() => disconnectAll(ndk));
+  return ndk;
+}
+const note = (ndk: NDK, content: string) => new NDKEvent(ndk, { kind: 1, content, tags: [] });
+
+it("a bunker:// login (with secret, bunker key ≠ user key) signs through ndk.signer, one verified event", async () => {
+  const b = await bunker({ secret: "one-time-secret", bunkerKey: NDKPrivateKeySigner.generate() });
+  expect(b.bunkerPubkey).not.toBe(b.userPubkey);
+  const ndk = await client();
+  const { manager, ready } = managerFor(ndk, { timeouts: { signerMs: 3000 } });
+  cleanups.push(() => manager.destroy());
+  const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(true)));
+  expect(pubkey).toBe(b.userPubkey);
+  await ready(pubkey);
+  const event = note(ndk, "signed remotely");
+  await within(event.publish(), 5000, "publish");
+  const fetched = await within(ndk.fetchEvent({ ids: [event.id] }), 5000, "fetch back");
+  expect(fetched?.pubkey).toBe(b.userPubkey);
+});
+
+it("approval time does not count: a sign waiting longer than the timeout succeeds, shown as awaitingApproval", async () => {
+  const b = await bunker({ approvalDelayMs: 900, authUrl: "https://bunker.example/approve/1" });
+  const ndk = await client();
+  const news: string[] = [];
+  const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 300 } });
+  cleanups.push(() => manager.destroy());
+  const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
+  await ready(pubkey);
+  const signing = note(ndk, "needs approval").sign();
+  await eventually(() => status(pubkey) === "awaitingApproval", 2000, "awaiting approval");
+  const snapshot = manager.actor.system.get(`session:${pubkey}`)!.getSnapshot();
+  news.push(snapshot.context.approvalUrl);
+  await within(signing, 5000, "the approved sign");
+  await eventually(() => status(pubkey) === "ready", 2000, "ready again");
+  expect(news).toEqual(["https://bunker.example/approve/1"]);
+});
+
+it("restores from a sealed payload without re-sending the single-use secret, and signs", async () => {
+  const b = await bunker({ secret: "only-once" });
+  const key = await generateSealingKey();
+  const storage = new MemoryStorage();
+  const first = await client();
+  const one = managerFor(first, { storage, secrets: { key }, timeouts: { signerMs: 3000 } });
+  const pubkey = await one.manager.login(NDKNip46Signer.bunker(first, b.bunkerUri(true)));
+  await one.ready(pubkey);
+  await one.manager.persist();
+  await one.manager.destroy();
+  const stored = (await storage.getItem("state"))!;
+  expect(stored).not.toContain("only-once");
+  expect(stored).toContain('"aes-gcm"');
+
+  const second = await client();
+  const two = managerFor(second, { storage, secrets: { key }, timeouts: { signerMs: 3000 } });
+  cleanups.push(() => two.manager.destroy());
+  await two.manager.restore();
+  await two.ready(pubkey);
+  await within(note(second, "after restore").sign(), 5000, "sign after restore");
+  expect(b.requests.filter((r) => r.method === "connect").length).toBe(1);
+});
