@@ -12,7 +12,11 @@ import { SecretsKeeper } from "../secrets/sealing";
 import { tabChannelOf, TabSync } from "../persistence/tabSync";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
 import { storeActionsOf } from "./storeActions";
-import { admit } from "./intake";
+import { admit, type IntakeOptions } from "./intake";
+
+export interface LoginCallOptions extends IntakeOptions {
+  setActive?: boolean;
+}
 import { monitorKinds, planFrom, type EventWrapper } from "./options";
 import { SessionReadModel } from "./readModel";
 import type {
@@ -133,16 +137,20 @@ export class NDKSessionManager {
 
   /**
    * Resolves with the pubkey once the session exists (and, with `setActive`, NDK points at it).
-   * `passphrase` keeps this login's private key at rest as NIP-49, whatever the secrets policy.
+   * Takes a signer, a user, or a string: `nsec1…`, `ncryptsec1…` (with `passphrase`), `npub1…`,
+   * `bunker://…`, or a hex key (with `as`). `passphrase` also keeps this login's private key at rest
+   * as NIP-49, whatever the secrets policy. A remote signer's approval wait does not count against
+   * the timeout; `onAuthUrl` hears where the user approves, `signal` cancels.
    */
-  async login(userOrSigner: NDKUser | NDKSigner, options: { setActive?: boolean; passphrase?: string } = {}): Promise<Hexpubkey> {
+  async login(userOrSigner: NDKUser | NDKSigner | string, options: LoginCallOptions = {}): Promise<Hexpubkey> {
     this.requireAlive();
-    const { pubkey, signer } = await admit(userOrSigner, this.engine.runtime.timeouts.signerMs);
+    const { pubkey, signer, sealed } = await admit(this.ndk, userOrSigner, this.engine.runtime.timeouts.signerMs, options);
     this.requireAlive();
     if (signer) this.engine.runtime.signers.set(pubkey, signer);
     else this.engine.runtime.signers.delete(pubkey);
     this.engine.runtime.sealed.delete(pubkey);
-    this.secrets.sealOnLogin(pubkey, signer, options.passphrase);
+    if (sealed) this.engine.runtime.sealed.set(pubkey, sealed); // an ncryptsec is kept as given: no second scrypt
+    else this.secrets.sealOnLogin(pubkey, signer, options.passphrase);
     this.actor.send({
       type: "account.login",
       pubkey,
