@@ -15,71 +15,76 @@ export interface SessionSignerHooks {
  * this session's before NDK sees it, so nothing is ever published under a wrong or forged signature.
  */
 export class SessionSigner implements NDKSigner {
-  private readonly gate: SignerGate;
-  private approvalShown = false;
+  // True private fields: a SessionSigner that reaches a log or a JSON dump carries no secret along.
+  readonly #inner: NDKSigner;
+  readonly #gate: SignerGate;
+  readonly #hooks: SessionSignerHooks;
+  #approvalShown = false;
 
-  constructor(
-    readonly inner: NDKSigner,
-    pubkey: string,
-    timeoutMs: number,
-    private readonly hooks: SessionSignerHooks,
-  ) {
-    this.gate = createSignerGate(inner, pubkey, {
+  constructor(inner: NDKSigner, pubkey: string, timeoutMs: number, hooks: SessionSignerHooks) {
+    this.#inner = inner;
+    this.#hooks = hooks;
+    this.#gate = createSignerGate(inner, pubkey, {
       timeoutMs,
       onAuthUrl: (url) => {
-        this.approvalShown = true;
+        this.#approvalShown = true;
         hooks.onApproval(url);
       },
     });
   }
 
+  /** The session's own signer, behind this gate. */
+  get inner(): NDKSigner {
+    return this.#inner;
+  }
+
   get pubkey(): string {
-    return this.gate.pubkey;
+    return this.#gate.pubkey;
   }
 
   get userSync(): NDKUser {
-    return this.inner.userSync;
+    return this.#inner.userSync;
   }
 
   blockUntilReady(): Promise<NDKUser> {
-    return this.inner.blockUntilReady();
+    return this.#inner.blockUntilReady();
   }
 
   user(): Promise<NDKUser> {
-    return this.inner.user();
+    return this.#inner.user();
   }
 
   async sign(event: NostrEvent): Promise<string> {
-    return (await this.guarded(this.gate.sign(event))).sig;
+    return (await this.guarded(this.#gate.sign(event))).sig;
   }
 
   encrypt(recipient: NDKUser, value: string, scheme?: NDKEncryptionScheme): Promise<string> {
-    return this.guarded(this.gate.encrypt(recipient, value, scheme));
+    return this.guarded(this.#gate.encrypt(recipient, value, scheme));
   }
 
   decrypt(sender: NDKUser, value: string, scheme?: NDKEncryptionScheme): Promise<string> {
-    return this.guarded(this.gate.decrypt(sender, value, scheme));
+    return this.guarded(this.#gate.decrypt(sender, value, scheme));
   }
 
   encryptionEnabled(scheme?: NDKEncryptionScheme): Promise<NDKEncryptionScheme[]> {
-    return this.inner.encryptionEnabled?.(scheme) ?? Promise.resolve(["nip04", "nip44"]);
+    return this.#inner.encryptionEnabled?.(scheme) ?? Promise.resolve(["nip04", "nip44"]);
   }
 
   toPayload(): string {
-    return this.inner.toPayload();
+    return this.#inner.toPayload();
   }
 
   private async guarded<T>(call: Promise<T>): Promise<T> {
     try {
       return await call;
     } catch (error) {
-      this.hooks.onFault(error);
+      this.#hooks.onFault(error);
       throw error;
     } finally {
       // Answered: the approval prompt is over, unless the next call already waits on another one.
-      if (this.approvalShown && !this.gate.awaitingApproval()) {
-        this.approvalShown = false;
-        this.hooks.onApproval(null);
+      if (this.#approvalShown && !this.#gate.awaitingApproval()) {
+        this.#approvalShown = false;
+        this.#hooks.onApproval(null);
       }
     }
   }

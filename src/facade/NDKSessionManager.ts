@@ -70,7 +70,7 @@ export class NDKSessionManager {
       inspect: [(event) => this.readModel?.observe(event), ...userInspect],
     };
     this.engine = createSessionEngine(this.engineOptions);
-    this.readModel = new SessionReadModel(ndk, this.engine.runtime.signers, {
+    this.readModel = new SessionReadModel(ndk, () => this.gatedSigners(), {
       ndk,
       wrappers: this.wrappers,
       subscriptionsFor: (pubkey) => this.engine.runtime.hub.subscriptionsFor(pubkey),
@@ -309,6 +309,11 @@ export class NDKSessionManager {
       activate: (pubkey: string | null, at: number) => this.actor.send({ type: "account.switch", pubkey, at }),
       logout: (pubkey: string) => this.actor.send({ type: "account.logout", pubkey }),
     };
+  }
+
+  private gatedSigners(): Map<Hexpubkey, NDKSigner> {
+    const { runtime } = this.engine;
+    return new Map([...runtime.signers.keys()].map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
   }
 
   private requireAlive(): void {

@@ -27,7 +27,8 @@ export class SessionReadModel {
 
   constructor(
     private readonly ndk: NDK,
-    private readonly signers: ReadonlyMap<Hexpubkey, NDKSigner>,
+    /** The sessions' signers as the app may use them: gated, and with nothing secret to serialise. */
+    private readonly signersOf: () => ReadonlyMap<Hexpubkey, NDKSigner>,
     private readonly deps: ViewDeps,
   ) {}
 
@@ -86,7 +87,7 @@ export class SessionReadModel {
     const state: SessionState = {
       ndk: this.ndk,
       sessions: previous && sameEntries(previous.sessions, sessions) ? previous.sessions : sessions,
-      signers: previous && sameEntries(previous.signers, this.signers) ? previous.signers : new Map(this.signers),
+      signers: previous && sameEntries(previous.signers, this.signersOf()) ? previous.signers : new Map(this.signersOf()),
       activePubkey: context?.activePubkey ?? undefined,
     };
     this.built = { version: this.version, state };

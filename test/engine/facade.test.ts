@@ -4,6 +4,7 @@ import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { MemoryStorage, type SessionStore } from "../../src";
+import { SessionSigner } from "../../src/effects/sessionSigner";
 
 const fixture = useRelay();
 const cleanups = { push: fixture.defer };
@@ -21,7 +22,11 @@ describe("the drop-in surface", () => {
     expect(last.ndk).toBe(fixture.ndk);
     expect(last.activePubkey).toBe(alice.pubkey);
     expect(last.sessions.get(alice.pubkey)?.status).toBe("ready");
-    expect(last.signers.get(alice.pubkey)).toBe(alice);
+    // The app gets the session's signer behind its gate: it signs as alice, and serialises no secret.
+    const signer = last.signers.get(alice.pubkey) as SessionSigner;
+    expect(signer).toBeInstanceOf(SessionSigner);
+    expect(signer.inner).toBe(alice);
+    expect(JSON.stringify(signer)).not.toContain(alice.privateKey);
     expect(typeof last.switchToUser).toBe("function");
     expect(seen.length).toBeLessThan(10); // one notification per burst, not per transition
     unsubscribe();

@@ -53,3 +53,45 @@ it("no secret of any login method appears in storage, logs, errors, subscribe pa
   scanner.add("planted", `x${plain!.privateKey}x`);
   expect(scanner.findings(secrets)).toEqual([`planted holds ${plain!.privateKey.slice(0, 6)}…`]);
 });
+
+it("remote signers and extensions leak nothing either: NIP-46 secret, its client key, the extension's key", async () => {
+  scanner.captureConsole();
+  const { startBunker } = await import("../support/bunker");
+  const { createFakeNip07 } = await import("../support/nip07");
+  const { nip07SignerFor } = await import("../../src/effects/nip07");
+  const { NDKNip46Signer } = await import("@nostr-dev-kit/ndk");
+  const { generateSecretKey } = await import("nostr-tools/pure");
+  const { bytesToHex } = await import("@noble/hashes/utils");
+
+  const bunkerSecret = "nip46-single-use-secret-value";
+  const bunker = await startBunker(fixture.relay.url, fixture.relay, { secret: bunkerSecret });
+  fixture.defer(() => bunker.close());
+  const extensionKey = generateSecretKey();
+  const extension = createFakeNip07(extensionKey);
+  fixture.defer(() => extension.remove());
+  const storage = new MemoryStorage();
+  const key = await generateSealingKey();
+
+  const first = managerFor(fixture.ndk, { storage, inspect: scanner.inspect, secrets: { key }, timeouts: { signerMs: 3000 } });
+  scanner.watch(first.manager);
+  const remote = NDKNip46Signer.bunker(fixture.ndk, bunker.bunkerUri(true));
+  const remotePubkey = await first.manager.login(remote);
+  const extensionPubkey = await first.manager.login(nip07SignerFor(fixture.ndk, 1000));
+  await first.ready(remotePubkey);
+  await first.ready(extensionPubkey);
+  const clientKey = (remote as unknown as { localSigner: NDKPrivateKeySigner }).localSigner;
+  await first.manager.persist();
+  scanner.add("persisted snapshot", first.manager.actor.getPersistedSnapshot());
+  await first.manager.destroy();
+
+  const second = managerFor(fixture.ndk, { storage, inspect: scanner.inspect, secrets: { key }, timeouts: { signerMs: 3000 } });
+  fixture.defer(() => second.manager.destroy());
+  scanner.watch(second.manager);
+  await second.manager.restore();
+  await second.ready(remotePubkey);
+  await second.ready(extensionPubkey);
+  for (const storedKey of await storage.keys()) scanner.add(`storage ${storedKey}`, await storage.getItem(storedKey));
+
+  const secrets = [bunkerSecret, clientKey.privateKey, clientKey.nsec, bytesToHex(extensionKey)];
+  expect(scanner.findings(secrets)).toEqual([]);
+});
