@@ -129,6 +129,7 @@ export const sessionMachine = setup({
     needsLogin: ({ event }) => NEEDS_LOGIN.has(asFailure((event as { error?: unknown }).error).code),
     isLocked: ({ event }) => asFailure((event as { error?: unknown }).error).code === "locked",
     usesExtension: ({ context }) => context.signer.type === "nip07",
+    faultNeedsLogin: ({ event }) => event.type === "session.fault" && NEEDS_LOGIN.has(event.failure.code),
     approvalAsked: ({ event }) => event.type === "session.approval" && event.url !== null,
     extensionAway: ({ event }) => EXTENSION_AWAY.has(asFailure((event as { error?: unknown }).error).code),
     bringsNewerList: ({ context, event }) =>
@@ -146,16 +147,12 @@ export const sessionMachine = setup({
         enqueue.sendParent({ type: "session.filters.changed", pubkey: context.pubkey } satisfies FiltersChangedEvent);
     }),
     recordFailure: assign(({ context, event }) => {
-      const failure = asFailure((event as unknown as { error: unknown }).error);
+      const failure = asFailure(event.type === "session.fault" ? event.failure : (event as unknown as { error: unknown }).error);
       const attempt = context.attempt + 1;
       // Without a timestamp (an effect that threw unexpectedly) the waiting actor counts from its own start.
       return { failure, attempt, retryAt: failure.at > 0 ? failure.at + retryDelay(context.retry, attempt) : null };
     }),
     markReady: assign({ attempt: 0, failure: null, retryAt: null }),
-    recordFault: assign({
-      failure: ({ context, event }) => (event.type === "session.fault" ? event.failure : context.failure),
-      retryAt: null,
-    }),
     setApproval: assign({ approvalUrl: ({ event }) => (event.type === "session.approval" ? event.url : null) }),
     setPreferences: assign({
       preferences: ({ context, event }) =>
@@ -197,7 +194,10 @@ export const sessionMachine = setup({
     // Re-entered even from `restoring` itself: a rehydrated state starts none of its actors.
     "session.resume": { target: ".restoring", reenter: true },
     "session.lock": { target: ".locked" },
-    "session.fault": { target: ".error.needsLogin", actions: "recordFault" },
+    "session.fault": [
+      { guard: "faultNeedsLogin", target: ".error.needsLogin", actions: "recordFailure" },
+      { target: ".error.retrying", actions: "recordFailure" },
+    ],
     "session.approval": { actions: "setApproval" },
     "session.stop": { target: ".idle" },
     "session.start": { actions: "setPlan" },

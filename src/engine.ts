@@ -79,7 +79,9 @@ export function createRuntime(options: EngineOptions): EngineRuntime {
         signer = new SessionSigner(inner, pubkey, runtime.timeouts.signerMs, {
           onFault: (error) => {
             const { code, message } = error as { code?: string; message?: string };
-            if (code === "signer-mismatch") runtime.report(pubkey, { type: "fault", code, message: message ?? "", at: Date.now() });
+            // A forged signature ends the signer; an unanswered call (a bunker gone) is retried later.
+            if (code === "signer-mismatch" || code === "signer-timeout")
+              runtime.report(pubkey, { type: "fault", code, message: message ?? "", at: Date.now() });
           },
           onApproval: (url) => runtime.report(pubkey, { type: "approval", url }),
         });
@@ -110,7 +112,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
   });
   runtime.report = (pubkey, news) => {
     options.onSignerNews?.(pubkey, news);
-    if (news.type === "fault") runtime.signers.delete(pubkey); // a signer that signs as someone else signs no more
+    if (news.type === "fault" && news.code === "signer-mismatch") runtime.signers.delete(pubkey); // it signs no more
     if (actor.getSnapshot().status !== "active") return;
     if (news.type === "fault") actor.send({ type: "session.fault", pubkey, failure: { code: news.code, message: news.message, at: news.at } });
     else actor.send({ type: "session.approval", pubkey, url: news.url });

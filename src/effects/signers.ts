@@ -89,6 +89,7 @@ export async function authenticate(runtime: EngineRuntime, input: { pubkey: Hexp
   const signer = runtime.signers.get(input.pubkey);
   if (!signer) throw failure("signer-unavailable", "The session has no signer");
   if (signer instanceof NDKNip07Signer) return checkNip07(runtime, input.pubkey);
+  if (signer instanceof NDKNip46Signer && signer.bunkerPubkey && signer.userPubkey === input.pubkey) return pingBunker(runtime, signer);
   let pubkey: string;
   try {
     const user = await withTimeout(signer.user(), runtime.timeouts.signerMs, () =>
@@ -100,6 +101,13 @@ export async function authenticate(runtime: EngineRuntime, input: { pubkey: Hexp
     throw failure("signer-failed", "The signer failed to report its user");
   }
   if (pubkey !== input.pubkey) throw failure("signer-mismatch", "The signer answers for another pubkey");
+}
+
+/** A connected remote signer answers `ping` (NIP-46): the session is only as ready as its bunker. */
+async function pingBunker(runtime: EngineRuntime, signer: NDKNip46Signer): Promise<void> {
+  const rpc = (signer as unknown as { rpc: { sendRequest(to: string, method: string, params: string[], kind: number, cb: (r: unknown) => void): void } }).rpc;
+  const answered = new Promise<void>((resolve) => rpc.sendRequest(signer.bunkerPubkey!, "ping", [], 24133, () => resolve()));
+  await withTimeout(answered, runtime.timeouts.signerMs, () => failure("signer-timeout", "The remote signer does not answer"));
 }
 
 async function checkNip07(runtime: EngineRuntime, pubkey: Hexpubkey): Promise<void> {

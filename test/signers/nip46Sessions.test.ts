@@ -85,3 +85,19 @@ it("restores from a sealed payload without re-sending the single-use secret, and
   await within(note(second, "after restore").sign(), 5000, "sign after restore");
   expect(b.requests.filter((r) => r.method === "connect").length).toBe(1);
 });
+
+it("a bunker that goes away mid-session: the sign times out, the session says so, and recovers when it is back", async () => {
+  const b = await bunker();
+  const ndk = await client();
+  const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 400, fetchMs: 2000 }, retry: { baseMs: 100, maxMs: 300 } });
+  cleanups.push(() => manager.destroy());
+  const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
+  await ready(pubkey);
+  await b.stop();
+  await expect(note(ndk, "nobody signs this").sign()).rejects.toMatchObject({ code: "signer-timeout" });
+  await eventually(() => status(pubkey) === "error", 2000, "the session in error");
+  expect(manager.getSession(pubkey)!.failure!.code).toBe("signer-timeout");
+  await b.restart();
+  await eventually(() => status(pubkey) === "ready", 8000, "recovery");
+  await within(note(ndk, "signed again").sign(), 5000, "sign after recovery");
+});
