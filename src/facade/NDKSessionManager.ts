@@ -1,27 +1,26 @@
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKPrivateKeySigner, type Hexpubkey, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
-import type { FetchPlan, ListSlots } from "../../machines";
+import { NDKNip46Signer, NDKPrivateKeySigner, type Hexpubkey, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
+import { releaseSigner } from "../effects/sessionSigner";
+import type { FetchPlan } from "../../machines";
 import { createSessionEngine, type EngineOptions, type ManagerActor, type SessionEngine } from "../engine";
 import { NoActiveSessionError, SessionError, SessionNotFoundError, StorageError } from "../errors";
 import { describeSigner } from "../effects/signers";
-import type { AccountRecord } from "../persistence/envelope";
 import { PersistenceController, type RestoreReport } from "./persistence";
 import { SessionSecrets } from "./secrets";
 import { watchFocus } from "../effects/nip07";
 import { SecretsKeeper } from "../secrets/sealing";
-import { tabChannelOf, TabSync } from "../persistence/tabSync";
+import { startTabSync } from "../persistence/tabSync";
 import { buildAccountEvents, type NewAccountData } from "./createAccount";
 import { storeActionsOf } from "./storeActions";
-import { admit, type IntakeOptions } from "./intake";
-
-export interface LoginCallOptions extends IntakeOptions {
-  setActive?: boolean;
-}
-import { monitorKinds, planFrom, type EventWrapper } from "./options";
+import { admit } from "./intake";
+import { managerHost } from "./host";
+import { engineOptionsFrom, monitorKinds, planFrom, type EventWrapper } from "./options";
 import { SessionReadModel } from "./readModel";
 import type {
+  LoginCallOptions,
   MonitorItem,
   NDKSession,
+  NostrConnectOptions,
   SessionManagerOptions,
   SessionStartOptions,
   SessionState,
@@ -42,10 +41,8 @@ export class NDKSessionManager {
   private readonly secrets: SessionSecrets;
   private readonly wrappers = new Map<number, EventWrapper>();
   private readonly plan: FetchPlan;
-  private unsubscribeAutoSave: (() => void) | undefined;
-  private readonly tabSync: TabSync | undefined;
-  private unsubscribeTabSync: (() => void) | undefined;
-  private readonly stopWatchingFocus: () => void;
+  /** What destroy() undoes: auto-save, tab sync and focus listeners. */
+  private readonly disposers: Array<() => void> = [];
   private destroyed = false;
   private store: { state: SessionState; value: SessionStore } | undefined;
 
@@ -56,21 +53,13 @@ export class NDKSessionManager {
     const { plan, wrappers } = planFrom(options.fetches);
     this.plan = plan;
     wrappers.forEach((wrap, kind) => this.wrappers.set(kind, wrap));
-    const userInspect = options.inspect ? [options.inspect].flat() : [];
-    this.engineOptions = {
-      ndk,
-      plan,
-      retry: options.retry,
-      timeouts: options.timeouts,
-      wiring: {
-        setMuteFilter: options.fetches?.setMuteFilter ?? true,
-        setRelayConnectionFilter: options.fetches?.setRelayConnectionFilter ?? true,
-      },
-      // The read model is built next; events of the start-up before that carry nothing it needs.
-      inspect: [(event) => this.readModel?.observe(event), ...userInspect],
-    };
+    // The read model is built next; events of the start-up before that carry nothing it needs.
+    this.engineOptions = engineOptionsFrom(ndk, options, plan, (event) => this.readModel?.observe(event));
     this.engine = createSessionEngine(this.engineOptions);
-    this.readModel = new SessionReadModel(ndk, () => this.gatedSigners(), {
+    this.readModel = new SessionReadModel(ndk, () => {
+      const { runtime } = this.engine;
+      return new Map([...runtime.signers.keys()].map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
+    }, {
       ndk,
       wrappers: this.wrappers,
       subscriptionsFor: (pubkey) => this.engine.runtime.hub.subscriptionsFor(pubkey),
@@ -85,17 +74,12 @@ export class NDKSessionManager {
         unsafe: options.unsafePersistPrivateKeys ?? false,
         keeper,
       });
-      if (options.autoSave ?? true) this.unsubscribeAutoSave = this.readModel.subscribe(() => this.persistence?.scheduleSave());
+      if (options.autoSave ?? true) this.disposers.push(this.readModel.subscribe(() => this.persistence?.scheduleSave()));
     }
     // A NIP-07 extension can come back (or change account) while the page was away.
-    this.stopWatchingFocus = watchFocus(() => this.actor.getSnapshot().status === "active" && this.actor.send({ type: "signers.recheck" }));
-    const channel = tabChannelOf(options);
-    if (channel) {
-      const shareActive = (typeof options.syncTabs === "object" ? options.syncTabs.shareActive : undefined) ?? true;
-      const tabSync = new TabSync(channel, this.persistenceHost(), shareActive);
-      this.tabSync = tabSync;
-      this.unsubscribeTabSync = this.readModel.subscribe(() => tabSync.publish());
-    }
+    this.disposers.push(watchFocus(() => this.actor.getSnapshot().status === "active" && this.actor.send({ type: "signers.recheck" })));
+    const tabSync = startTabSync(options, this.persistenceHost(), (publish) => this.readModel.subscribe(publish));
+    if (tabSync) this.disposers.push(tabSync);
   }
 
   /** The manager actor: send it events, inspect it, embed it. `restore()` may replace it (before any login). */
@@ -159,6 +143,22 @@ export class NDKSessionManager {
       at: nowSeconds(),
     });
     return pubkey;
+  }
+
+  /**
+   * Pairing with a remote signer that scans or opens `uri` (NIP-46 nostrconnect://). `session`
+   * resolves with the pubkey once the signer has connected — no timeout, since a person is
+   * pairing; abort `signal` to give up (the signer's listener is then stopped).
+   */
+  nostrConnect(options: NostrConnectOptions): { uri: string; session: Promise<Hexpubkey> } {
+    this.requireAlive();
+    const { relay, name, url, image, perms, ...login } = options;
+    const signer = NDKNip46Signer.nostrconnect(this.ndk, relay, undefined, { name, url, image, perms });
+    const session = this.login(signer, { ...login, untimed: true }).catch((error: unknown) => {
+      releaseSigner(signer);
+      throw error;
+    });
+    return { uri: signer.nostrConnectUri!, session };
   }
 
   logout(pubkey?: Hexpubkey): void {
@@ -264,10 +264,7 @@ export class NDKSessionManager {
   destroy(): Promise<void> {
     if (this.destroyed) return Promise.resolve();
     this.destroyed = true;
-    this.unsubscribeAutoSave?.();
-    this.unsubscribeTabSync?.();
-    this.stopWatchingFocus();
-    this.tabSync?.close();
+    for (const dispose of this.disposers.splice(0)) dispose();
     const saved = this.persistence?.close() ?? Promise.resolve();
     this.engine.stop();
     return saved;
@@ -282,38 +279,14 @@ export class NDKSessionManager {
   }
 
   private persistenceHost() {
-    const manager = this;
-    return {
-      get actor() {
-        return manager.actor;
-      },
-      get runtime() {
-        return manager.engine.runtime;
-      },
-      rehydrate: (snapshot: unknown) => {
+    return managerHost(
+      () => this.engine,
+      (snapshot) => {
         this.engine.actor.stop();
         this.engine = createSessionEngine({ ...this.engineOptions, snapshot, runtime: this.engine.runtime });
         this.readModel.attach(this.actor);
       },
-      admit: (account: AccountRecord, lists?: ListSlots) =>
-        this.actor.send({
-          type: "account.login",
-          pubkey: account.pubkey,
-          signer: account.signer,
-          setActive: false,
-          at: account.lastActive,
-          lastActive: account.lastActive,
-          preferences: account.preferences,
-          lists,
-        }),
-      activate: (pubkey: string | null, at: number) => this.actor.send({ type: "account.switch", pubkey, at }),
-      logout: (pubkey: string) => this.actor.send({ type: "account.logout", pubkey }),
-    };
-  }
-
-  private gatedSigners(): Map<Hexpubkey, NDKSigner> {
-    const { runtime } = this.engine;
-    return new Map([...runtime.signers.keys()].map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
+    );
   }
 
   private requireAlive(): void {

@@ -17,6 +17,8 @@ export interface IntakeOptions {
   onAuthUrl?: (url: string) => void;
   /** Cancels a login that waits for its signer. */
   signal?: AbortSignal;
+  /** Wait for the user as long as it takes (a nostrconnect:// pairing); only `signal` ends it early. */
+  untimed?: boolean;
 }
 
 const isSigner = (value: unknown): value is NDKSigner =>
@@ -59,7 +61,9 @@ function fromString(ndk: NDK, input: string, options: IntakeOptions): { signer?:
 function userOf(signer: NDKSigner, timeoutMs: number, options: IntakeOptions): Promise<NDKUser> {
   const rpc = (signer as { rpc?: { on(e: string, l: (url: string) => void): unknown; off(e: string, l: (url: string) => void): unknown } }).rpc;
   return new Promise<NDKUser>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => finish(() => reject(new SignerError(`The signer did not name its user within ${timeoutMs} ms`, "signer-timeout"))), timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined = options.untimed
+      ? undefined
+      : setTimeout(() => finish(() => reject(new SignerError(`The signer did not name its user within ${timeoutMs} ms`, "signer-timeout"))), timeoutMs);
     const onAuthUrl = (url: string) => {
       clearTimeout(timer);
       timer = undefined;

@@ -1,6 +1,9 @@
 import type { NDKEvent } from "@nostr-dev-kit/ndk";
 import { DEFAULT_PLAN, type FetchPlan } from "../../machines";
-import type { MonitorItem, SessionStartOptions } from "./types";
+import type NDK from "@nostr-dev-kit/ndk";
+import type { InspectionEvent } from "xstate";
+import type { EngineOptions } from "../engine";
+import type { MonitorItem, SessionManagerOptions, SessionStartOptions } from "./types";
 
 export type EventWrapper = (event: NDKEvent) => NDKEvent;
 
@@ -27,6 +30,21 @@ export function planFrom(options: SessionStartOptions | undefined): { plan: Fetc
       kinds: [...kinds].sort((a, b) => a - b),
     },
     wrappers,
+  };
+}
+
+/** The engine's options for a manager built with the peer's option shape. */
+export function engineOptionsFrom(ndk: NDK, options: SessionManagerOptions, plan: FetchPlan, observe: (event: InspectionEvent) => void): EngineOptions {
+  return {
+    ndk,
+    plan,
+    retry: options.retry,
+    timeouts: options.timeouts,
+    wiring: {
+      setMuteFilter: options.fetches?.setMuteFilter ?? true,
+      setRelayConnectionFilter: options.fetches?.setRelayConnectionFilter ?? true,
+    },
+    inspect: [observe, ...(options.inspect ? [options.inspect].flat() : [])],
   };
 }
 

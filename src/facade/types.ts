@@ -9,6 +9,7 @@ import type { EngineTimeouts } from "../effects/runtime";
 import type { RetryPolicy, SessionFailure } from "../../machines";
 import type { KeyValueStorage } from "../storage/types";
 import type { SecretsPolicy } from "../secrets/sealing";
+import type { IntakeOptions } from "./intake";
 
 export interface NDKEventConstructor {
   kinds: NDKKind[];
@@ -47,6 +48,21 @@ export interface SessionStartOptions {
 
 export interface LoginOptions extends SessionStartOptions {
   setActive?: boolean;
+}
+
+/** Options of `login()`: how to read the input, and whether the session becomes active. */
+export interface LoginCallOptions extends IntakeOptions {
+  setActive?: boolean;
+}
+
+export interface NostrConnectOptions extends Omit<LoginCallOptions, "untimed" | "as" | "passphrase"> {
+  /** The relay both sides meet on. */
+  relay: string;
+  name?: string;
+  url?: string;
+  image?: string;
+  /** NIP-46 permissions asked for, e.g. "sign_event:1,nip44_encrypt". */
+  perms?: string;
 }
 
 export interface SerializedSession {

@@ -36,6 +36,23 @@ export function tabChannelOf(options: SessionManagerOptions): string | undefined
   return syncTabs === true ? "default" : undefined;
 }
 
+/** Starts tab sync when the options ask for it (see tabChannelOf); returns what stops it. */
+export function startTabSync(
+  options: SessionManagerOptions,
+  host: TabSyncHost,
+  onChange: (publish: () => void) => () => void,
+): (() => void) | undefined {
+  const channel = tabChannelOf(options);
+  if (!channel) return undefined;
+  const shareActive = (typeof options.syncTabs === "object" ? options.syncTabs.shareActive : undefined) ?? true;
+  const sync = new TabSync(channel, host, shareActive);
+  const unsubscribe = onChange(() => sync.publish());
+  return () => {
+    unsubscribe();
+    sync.close();
+  };
+}
+
 interface Seen {
   pubkeys: Set<string>;
   active: string | null;

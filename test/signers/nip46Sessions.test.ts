@@ -101,3 +101,23 @@ it("a bunker that goes away mid-session: the sign times out, the session says so
   await eventually(() => status(pubkey) === "ready", 8000, "recovery");
   await within(note(ndk, "signed again").sign(), 5000, "sign after recovery");
 });
+
+it("nostrconnect:// pairing: the app shows a URI, the remote signer answers it, the session signs", async () => {
+  const b = await bunker();
+  const ndk = await client();
+  const { manager, ready } = managerFor(ndk, { timeouts: { signerMs: 300 } });
+  cleanups.push(() => manager.destroy());
+  const { uri, session } = manager.nostrConnect({ relay: relay.url, name: "ndk-session-engine tests", perms: "sign_event:1" });
+  expect(uri).toMatch(/^nostrconnect:\/\//);
+  await new Promise((r) => setTimeout(r, 500)); // longer than signerMs: a person pairing is not timed out
+  await b.answerNostrConnect(uri);
+  const pubkey = await within(session, 5000, "pairing");
+  expect(pubkey).toBe(b.userPubkey);
+  await ready(pubkey);
+  await within(note(ndk, "paired").sign(), 5000, "sign after pairing");
+
+  const controller = new AbortController();
+  const abandoned = manager.nostrConnect({ relay: relay.url, signal: controller.signal });
+  controller.abort();
+  await expect(abandoned.session).rejects.toMatchObject({ code: "signer-cancelled" });
+});
