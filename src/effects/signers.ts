@@ -14,7 +14,8 @@ const KNOWN_SIGNERS: Array<[abstract new (...args: never[]) => NDKSigner, string
 /** The signer's payload type, found without serialising it where possible (a private key's payload is the key). */
 export function describeSigner(signer: NDKSigner | undefined): SignerDescriptor {
   if (!signer) return { type: READ_ONLY };
-  for (const [signerClass, type] of KNOWN_SIGNERS) if (signer instanceof signerClass) return { type };
+  // The exact class: a subclass (an app signer registered with NDK) names its own type in its payload.
+  for (const [signerClass, type] of KNOWN_SIGNERS) if (signer.constructor === signerClass) return { type };
   try {
     const payload = JSON.parse(signer.toPayload()) as { type?: unknown };
     if (typeof payload.type === "string") return { type: payload.type };

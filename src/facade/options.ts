@@ -45,6 +45,9 @@ export function engineOptionsFrom(ndk: NDK, options: SessionManagerOptions, plan
       setRelayConnectionFilter: options.fetches?.setRelayConnectionFilter ?? true,
     },
     inspect: [observe, ...(options.inspect ? [options.inspect].flat() : [])],
+    onSignerNews: (pubkey, news) => {
+      if (news.type === "approval" && news.url) options.onAuthUrl?.(news.url, pubkey);
+    },
   };
 }
 

@@ -168,6 +168,11 @@ export interface SessionManagerOptions {
    * tab switches the others too; false keeps the active account per tab.
    */
   syncTabs?: boolean | { channel?: string; shareActive?: boolean };
+  /**
+   * Added: a remote signer asks its user to approve a request (NIP-46 auth_url); open `url` for
+   * them. The session meanwhile shows `status: "awaitingApproval"`.
+   */
+  onAuthUrl?: (url: string, pubkey: Hexpubkey) => void;
   /** Added: how signer secrets are kept at rest (NIP-49 passphrase and/or an AES-GCM key). */
   secrets?: SecretsPolicy;
   /**

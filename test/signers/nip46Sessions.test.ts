@@ -50,7 +50,8 @@ it("approval time does not count: a sign waiting longer than the timeout succeed
   const b = await bunker({ approvalDelayMs: 900, authUrl: "https://bunker.example/approve/1" });
   const ndk = await client();
   const news: string[] = [];
-  const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 300 } });
+  const told: string[] = [];
+  const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 300 }, onAuthUrl: (url, pk) => told.push(`${pk}:${url}`) });
   cleanups.push(() => manager.destroy());
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
   await ready(pubkey);
@@ -61,6 +62,7 @@ it("approval time does not count: a sign waiting longer than the timeout succeed
   await within(signing, 5000, "the approved sign");
   await eventually(() => status(pubkey) === "ready", 2000, "ready again");
   expect(news).toEqual(["https://bunker.example/approve/1"]);
+  expect(told).toEqual([`${pubkey}:https://bunker.example/approve/1`]);
 });
 
 it("restores from a sealed payload without re-sending the single-use secret, and signs", async () => {
@@ -120,4 +122,18 @@ it("nostrconnect:// pairing: the app shows a URI, the remote signer answers it, 
   const abandoned = manager.nostrConnect({ relay: relay.url, signal: controller.signal });
   controller.abort();
   await expect(abandoned.session).rejects.toMatchObject({ code: "signer-cancelled" });
+});
+
+it("logout stops the remote signer's listener and closes its own connection", async () => {
+  const b = await bunker();
+  const ndk = await client();
+  const { manager, ready } = managerFor(ndk, { timeouts: { signerMs: 3000 } });
+  cleanups.push(() => manager.destroy());
+  const before = relay.connections();
+  const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
+  await ready(pubkey);
+  const listening = relay.connections();
+  expect(listening).toBeGreaterThan(before); // the signer's own socket
+  manager.logout(pubkey);
+  await eventually(() => relay.connections() === before, 3000, "the signer's socket closed");
 });
