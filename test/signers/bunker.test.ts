@@ -1,43 +1,19 @@
 // The NIP-46 test bunker (test/support/bunker.ts) against NDK's real NDKNip46Signer on a separate NDK.
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKEvent, NDKNip46Signer, NDKPrivateKeySigner, NDKRelayStatus, NDKUser, ndkSignerFromPayload } from "@nostr-dev-kit/ndk";
 import { verifyEvent, type NostrEvent } from "nostr-tools/pure";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
-import { connectedNdk, eventually, withRelay } from "../support/env";
-import { allRelays, disconnectAll, startBunker, type BunkerOptions } from "../support/bunker";
+import { eventually } from "../support/env";
+import { allRelays } from "../support/bunker";
+import { useBunkerRig } from "../support/bunkerRig";
 import { rejectionOf, settlesWithin, within } from "../support/bounded";
 
-let relay: LoopbackRelay;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-beforeAll(async () => {
-  relay = await withRelay();
-});
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-afterAll(async () => {
-  // Every bunker and client socket is closed by the cleanups above.
-  await eventually(() => relay.connections() === 0, 3000, "all sockets closed");
-  await relay.close();
-});
-
-async function bunker(options?: BunkerOptions) {
-  const started = await startBunker(relay.url, relay, options);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-async function client(): Promise<NDK> {
-  const ndk = await connectedNdk([relay.url]);
-  cleanups.push(() => disconnectAll(ndk));
-  return ndk;
-}
+const rig = useBunkerRig();
+const { bunker, client } = rig;
 
 function bunkerSigner(ndk: NDK, uri: string): NDKNip46Signer {
   const signer = NDKNip46Signer.bunker(ndk, uri);
-  cleanups.push(() => signer.stop());
+  rig.defer(() => signer.stop());
   return signer;
 }
 
@@ -115,8 +91,8 @@ it("bunker:// with a secret: accepted once; the same secret again, or no secret,
 it("nostrconnect://: the bunker answers the client's URI (secret-protected bunker, distinct keys)", async () => {
   const b = await bunker({ secret: "never-presented", bunkerKey: NDKPrivateKeySigner.generate() });
   const ndk = await client();
-  const signer = NDKNip46Signer.nostrconnect(ndk, relay.url, undefined, { name: "engine tests", perms: "sign_event:1" });
-  cleanups.push(() => signer.stop());
+  const signer = NDKNip46Signer.nostrconnect(ndk, rig.relay.url, undefined, { name: "engine tests", perms: "sign_event:1" });
+  rig.defer(() => signer.stop());
   const ready = signer.blockUntilReady();
   await b.answerNostrConnect(signer.nostrConnectUri!);
   const user = await within(ready, 5000, "nostrconnect");
@@ -154,15 +130,15 @@ it("stopped: a sign gets no answer (bounded wait); after restart a new sign work
   const ndk = await client();
   const signer = bunkerSigner(ndk, b.bunkerUri());
   await within(signer.blockUntilReady(), 5000, "connect");
-  const connected = relay.connections();
+  const connected = rig.relay.connections();
 
   await b.stop();
-  await eventually(() => relay.connections() === connected - 2, 2000, "the bunker's two sockets to close");
+  await eventually(() => rig.relay.connections() === connected - 2, 2000, "the bunker's two sockets to close");
   const lost = new NDKEvent(ndk, { kind: 1, content: "while stopped", tags: [] }).sign(signer);
   expect(await settlesWithin(lost, 800)).toBe(false);
 
   await b.restart();
-  expect(relay.connections()).toBe(connected);
+  expect(rig.relay.connections()).toBe(connected);
   const event = await signNote(ndk, signer, "after restart");
   expect(verifies(event)).toBe(true);
   expect(b.requests.filter((r) => r.method === "sign_event")).toHaveLength(1);
@@ -180,7 +156,7 @@ it("restore from payload: re-sending the single-use secret is refused; listening
   const later = await client();
   const restore = async () => {
     const signer = (await ndkSignerFromPayload(payload, later)) as NDKNip46Signer;
-    cleanups.push(() => signer.stop());
+    rig.defer(() => signer.stop());
     // Its RPC pool starts connecting now; NDK warns on the console when asked to publish before that.
     await eventually(() => allRelays(later).every((r) => r.status >= NDKRelayStatus.CONNECTED), 2000, "RPC relay");
     return signer;

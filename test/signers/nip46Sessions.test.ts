@@ -1,34 +1,15 @@
 // NIP-46 sessions end to end: NDK's real NDKNip46Backend (test/support/bunker.ts) on the loopback relay.
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { NDKEvent, NDKNip46Signer, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
-import { connectedNdk, eventually, withRelay, type NDK } from "../support/env";
-import { disconnectAll, startBunker, type BunkerOptions } from "../support/bunker";
+import { eventually, type NDK } from "../support/env";
+import { useBunkerRig } from "../support/bunkerRig";
 import { managerFor } from "../support/engine";
 import { within } from "../support/bounded";
 import { MemoryStorage } from "../../src";
 import { generateSealingKey } from "../../src/secrets/aesGcm";
 
-let relay: LoopbackRelay;
-const cleanups: Array<() => unknown> = [];
-beforeAll(async () => {
-  relay = await withRelay();
-});
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-afterAll(async () => relay.close());
-
-async function bunker(options?: BunkerOptions) {
-  const started = await startBunker(relay.url, relay, options);
-  cleanups.push(() => started.close());
-  return started;
-}
-async function client(): Promise<NDK> {
-  const ndk = await connectedNdk([relay.url]);
-  cleanups.push(() => disconnectAll(ndk));
-  return ndk;
-}
+const rig = useBunkerRig();
+const { bunker, client } = rig;
 const note = (ndk: NDK, content: string) => new NDKEvent(ndk, { kind: 1, content, tags: [] });
 
 it("a bunker:// login (with secret, bunker key ≠ user key) signs through ndk.signer, one verified event", async () => {
@@ -36,7 +17,7 @@ it("a bunker:// login (with secret, bunker key ≠ user key) signs through ndk.s
   expect(b.bunkerPubkey).not.toBe(b.userPubkey);
   const ndk = await client();
   const { manager, ready } = managerFor(ndk, { timeouts: { signerMs: 3000 } });
-  cleanups.push(() => manager.destroy());
+  rig.defer(() => manager.destroy());
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(true)));
   expect(pubkey).toBe(b.userPubkey);
   await ready(pubkey);
@@ -52,7 +33,7 @@ it("approval time does not count: a sign waiting longer than the timeout succeed
   const news: string[] = [];
   const told: string[] = [];
   const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 300 }, onAuthUrl: (url, pk) => told.push(`${pk}:${url}`) });
-  cleanups.push(() => manager.destroy());
+  rig.defer(() => manager.destroy());
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
   await ready(pubkey);
   const signing = note(ndk, "needs approval").sign();
@@ -81,7 +62,7 @@ it("restores from a sealed payload without re-sending the single-use secret, and
 
   const second = await client();
   const two = managerFor(second, { storage, secrets: { key }, timeouts: { signerMs: 3000 } });
-  cleanups.push(() => two.manager.destroy());
+  rig.defer(() => two.manager.destroy());
   await two.manager.restore();
   await two.ready(pubkey);
   await within(note(second, "after restore").sign(), 5000, "sign after restore");
@@ -92,7 +73,7 @@ it("a bunker that goes away mid-session: the sign times out, the session says so
   const b = await bunker();
   const ndk = await client();
   const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 400, fetchMs: 2000 }, retry: { baseMs: 100, maxMs: 300 } });
-  cleanups.push(() => manager.destroy());
+  rig.defer(() => manager.destroy());
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
   await ready(pubkey);
   await b.stop();
@@ -108,8 +89,8 @@ it("nostrconnect:// pairing: the app shows a URI, the remote signer answers it, 
   const b = await bunker();
   const ndk = await client();
   const { manager, ready } = managerFor(ndk, { timeouts: { signerMs: 300 } });
-  cleanups.push(() => manager.destroy());
-  const { uri, session } = manager.nostrConnect({ relay: relay.url, name: "ndk-session-engine tests", perms: "sign_event:1" });
+  rig.defer(() => manager.destroy());
+  const { uri, session } = manager.nostrConnect({ relay: rig.relay.url, name: "ndk-session-engine tests", perms: "sign_event:1" });
   expect(uri).toMatch(/^nostrconnect:\/\//);
   await new Promise((r) => setTimeout(r, 500)); // longer than signerMs: a person pairing is not timed out
   await b.answerNostrConnect(uri);
@@ -119,7 +100,7 @@ it("nostrconnect:// pairing: the app shows a URI, the remote signer answers it, 
   await within(note(ndk, "paired").sign(), 5000, "sign after pairing");
 
   const controller = new AbortController();
-  const abandoned = manager.nostrConnect({ relay: relay.url, signal: controller.signal });
+  const abandoned = manager.nostrConnect({ relay: rig.relay.url, signal: controller.signal });
   controller.abort();
   await expect(abandoned.session).rejects.toMatchObject({ code: "signer-cancelled" });
 });
@@ -128,12 +109,12 @@ it("logout stops the remote signer's listener and closes its own connection", as
   const b = await bunker();
   const ndk = await client();
   const { manager, ready } = managerFor(ndk, { timeouts: { signerMs: 3000 } });
-  cleanups.push(() => manager.destroy());
-  const before = relay.connections();
+  rig.defer(() => manager.destroy());
+  const before = rig.relay.connections();
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
   await ready(pubkey);
-  const listening = relay.connections();
+  const listening = rig.relay.connections();
   expect(listening).toBeGreaterThan(before); // the signer's own socket
   manager.logout(pubkey);
-  await eventually(() => relay.connections() === before, 3000, "the signer's socket closed");
+  await eventually(() => rig.relay.connections() === before, 3000, "the signer's socket closed");
 });
