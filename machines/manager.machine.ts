@@ -165,6 +165,7 @@ export const managerMachine = setup({
   initial: "running",
   states: {
     running: {
+      description: "Takes logins, logouts and switches, forwards session commands, and keeps NDK wired to the active session.",
       on: {
         "account.login": [
           {
