@@ -119,7 +119,8 @@ async function checkNip07(runtime: EngineRuntime, pubkey: Hexpubkey): Promise<vo
 }
 
 export function ingestContextFor(runtime: EngineRuntime, pubkey: Hexpubkey, kinds: readonly number[]): IngestContext {
-  const signer = runtime.signers.get(pubkey);
+  // Decrypting private mutes is a signer call like any other: through the session's gate, in turn.
+  const signer = runtime.sessionSigner(pubkey);
   return {
     author: pubkey,
     kinds: new Set(kinds),

@@ -92,6 +92,9 @@ it("remote signers and extensions leak nothing either: NIP-46 secret, its client
   await second.ready(extensionPubkey);
   for (const storedKey of await storage.keys()) scanner.add(`storage ${storedKey}`, await storage.getItem(storedKey));
 
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const diagrams = new URL("../../visualizations/", import.meta.url);
+  for (const file of readdirSync(diagrams)) scanner.add(`visualizations/${file}`, readFileSync(new URL(file, diagrams), "utf8"));
   const secrets = [bunkerSecret, clientKey.privateKey, clientKey.nsec, bytesToHex(extensionKey)];
   expect(scanner.findings(secrets)).toEqual([]);
 });
