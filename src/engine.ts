@@ -9,6 +9,7 @@ import { Gate } from "./effects/gate";
 import { RelayHub } from "./effects/relayHub";
 import type { EngineRuntime, EngineTimeouts, NdkWiringOptions, SignerNews } from "./effects/runtime";
 import { releaseSigner, SessionSigner } from "./effects/sessionSigner";
+import { FetchBatcher } from "./effects/fetchBatch";
 
 export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
@@ -64,6 +65,7 @@ export function createRuntime(options: EngineOptions): EngineRuntime {
     sealed: new Map(),
     hub: new RelayHub(ndk),
     fetchGate: new Gate(options.maxConcurrentFetches ?? 8),
+    fetchBatcher: new FetchBatcher(() => runtime),
     timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     wiring: { setMuteFilter: true, setRelayConnectionFilter: true, ...options.wiring },
     userOf(pubkey) {

@@ -9,25 +9,24 @@ export interface IngestContext {
   author: string;
   kinds: ReadonlySet<number>;
   /** The session's own signer, to read private mute items; absent for read-only sessions. */
-  signer?: NDKSigner;
-  user?: NDKUser;
+  signer(): NDKSigner | undefined;
+  user(): NDKUser;
   decryptTimeoutMs: number;
 }
 
 /** Verify → (decrypt private mutes) → parse. Undefined for anything that must not feed the session. */
 export async function ingest(event: NostrEvent, ctx: IngestContext): Promise<ListEntry | undefined> {
   if (!ctx.kinds.has(event.kind) || !isAuthentic(event, ctx.author)) return undefined;
-  if (event.kind === Kind.MuteList && event.content && ctx.signer && ctx.user) {
-    return toListEntry(event, await privateTags(event.content, ctx));
-  }
+  const signer = event.kind === Kind.MuteList && event.content ? ctx.signer() : undefined;
+  if (signer) return toListEntry(event, await privateTags(event.content, signer, ctx));
   return toListEntry(event);
 }
 
 /** Private mute items are the JSON tag array encrypted to oneself (NIP-44, or NIP-04 in older lists). */
-async function privateTags(content: string, ctx: IngestContext): Promise<string[][]> {
+async function privateTags(content: string, signer: NDKSigner, ctx: IngestContext): Promise<string[][]> {
   const scheme = content.includes("?iv=") ? "nip04" : "nip44";
   try {
-    const plain = await withTimeout(ctx.signer!.decrypt(ctx.user!, content, scheme), ctx.decryptTimeoutMs, () => new Error("timeout"));
+    const plain = await withTimeout(signer.decrypt(ctx.user(), content, scheme), ctx.decryptTimeoutMs, () => new Error("timeout"));
     const tags: unknown = JSON.parse(plain);
     return Array.isArray(tags) ? tags.filter((t): t is string[] => Array.isArray(t) && t.every((v) => typeof v === "string")) : [];
   } catch {

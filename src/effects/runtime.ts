@@ -3,6 +3,7 @@ import type { NDKSigner, NDKUser } from "@nostr-dev-kit/ndk";
 import type { Hexpubkey } from "../../machines";
 import type { RelayHub } from "./relayHub";
 import type { Gate } from "./gate";
+import type { FetchBatcher } from "./fetchBatch";
 import type { SealedSecret } from "../secrets/sealing";
 
 /** What a session's signer tells its session, through the manager. */
@@ -35,6 +36,7 @@ export interface EngineRuntime {
   readonly sealed: Map<Hexpubkey, SealedSecret>;
   readonly hub: RelayHub;
   readonly fetchGate: Gate;
+  readonly fetchBatcher: FetchBatcher;
   readonly timeouts: EngineTimeouts;
   readonly wiring: NdkWiringOptions;
   /** One NDKUser per pubkey, so switching allocates nothing. */

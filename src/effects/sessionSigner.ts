@@ -17,20 +17,29 @@ export interface SessionSignerHooks {
 export class SessionSigner implements NDKSigner {
   // True private fields: a SessionSigner that reaches a log or a JSON dump carries no secret along.
   readonly #inner: NDKSigner;
-  readonly #gate: SignerGate;
+  readonly #pubkey: string;
+  readonly #timeoutMs: number;
   readonly #hooks: SessionSignerHooks;
+  #gateInstance: SignerGate | undefined;
   #approvalShown = false;
 
   constructor(inner: NDKSigner, pubkey: string, timeoutMs: number, hooks: SessionSignerHooks) {
     this.#inner = inner;
+    this.#pubkey = pubkey;
+    this.#timeoutMs = timeoutMs;
     this.#hooks = hooks;
-    this.#gate = createSignerGate(inner, pubkey, {
-      timeoutMs,
+  }
+
+  /** Built at the first call: most sessions are never asked to sign, and a gate is not free. */
+  get #gate(): SignerGate {
+    this.#gateInstance ??= createSignerGate(this.#inner, this.#pubkey, {
+      timeoutMs: this.#timeoutMs,
       onAuthUrl: (url) => {
         this.#approvalShown = true;
-        hooks.onApproval(url);
+        this.#hooks.onApproval(url);
       },
     });
+    return this.#gateInstance;
   }
 
   /** The session's own signer, behind this gate. */
@@ -39,7 +48,7 @@ export class SessionSigner implements NDKSigner {
   }
 
   get pubkey(): string {
-    return this.#gate.pubkey;
+    return this.#pubkey;
   }
 
   get userSync(): NDKUser {

@@ -119,13 +119,13 @@ async function checkNip07(runtime: EngineRuntime, pubkey: Hexpubkey): Promise<vo
 }
 
 export function ingestContextFor(runtime: EngineRuntime, pubkey: Hexpubkey, kinds: readonly number[]): IngestContext {
-  // Decrypting private mutes is a signer call like any other: through the session's gate, in turn.
-  const signer = runtime.sessionSigner(pubkey);
   return {
     author: pubkey,
     kinds: new Set(kinds),
-    signer,
-    user: signer ? runtime.userOf(pubkey) : undefined,
+    // Decrypting private mutes is a signer call like any other: through the session's gate, in turn.
+    // Looked up only when a private mute list arrives, so most sessions never build a gate for it.
+    signer: () => runtime.sessionSigner(pubkey),
+    user: () => runtime.userOf(pubkey),
     decryptTimeoutMs: runtime.timeouts.signerMs,
   };
 }

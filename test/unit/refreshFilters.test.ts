@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { refreshFilters } from "../../src/effects/fetchLists";
+import { refreshFilters } from "../../src/effects/refreshFilters";
 
 const pk = "a".repeat(64);
 
