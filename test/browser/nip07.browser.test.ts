@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { generateSecretKey, getPublicKey, verifyEvent, type NostrEvent } from "nostr-tools/pure";
 import { bytesToHex } from "nostr-tools/utils";
-import { startBrowser, within, type BrowserHarness } from "../support/browser";
+import { useBrowser, within } from "../support/browser";
 import { nip07InitScript, type Nip07Page } from "../support/nip07Script";
 import type { Nip07Fixture } from "./fixtures/nip07Entry";
 
@@ -13,23 +13,16 @@ const entry = fileURLToPath(new URL("./fixtures/nip07Entry.ts", import.meta.url)
 const alice = generateSecretKey();
 const bob = generateSecretKey();
 const [alicePub, bobPub] = [getPublicKey(alice), getPublicKey(bob)];
-let browser: BrowserHarness;
-
-beforeAll(async () => {
-  browser = await startBrowser(entry);
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-}, 30_000);
+const chromium = useBrowser(entry);
 
 type Fixture = { nip07: Nip07Fixture } & Nip07Page;
 
 /** A new tab on the fixture page; with `secretKey`, the fake extension is installed by `page.addInitScript`. */
 async function open(secretKey?: Uint8Array): Promise<Page> {
-  const page = await within(15_000, "opening a page", browser.context.newPage());
+  const page = await within(15_000, "opening a page", chromium.browser.context.newPage());
   page.setDefaultTimeout(10_000);
   if (secretKey) await page.addInitScript({ content: await nip07InitScript(bytesToHex(secretKey)) });
-  await page.goto(`${browser.origin}/`);
+  await page.goto(`${chromium.browser.origin}/`);
   await page.waitForFunction(() => (globalThis as { __fixtureReady?: boolean }).__fixtureReady === true);
   return page;
 }
@@ -59,7 +52,7 @@ it("watchFocus fires on a real focus return between two tabs; visibilitychange b
   const [a, b] = [await open(alice), await open(alice)];
   // Playwright makes every headless page believe it has focus; with that emulation off,
   // Chromium's own focus handling moves focus between the tabs on bringToFront.
-  const sessions = await Promise.all([a, b].map((page) => browser.context.newCDPSession(page)));
+  const sessions = await Promise.all([a, b].map((page) => chromium.browser.context.newCDPSession(page)));
   for (const session of sessions) await session.send("Emulation.setFocusEmulationEnabled", { enabled: false });
   await a.bringToFront();
   await a.waitForFunction(() => document.hasFocus());

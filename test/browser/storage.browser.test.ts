@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { startBrowser, type BrowserHarness } from "../support/browser";
+import { useBrowser } from "../support/browser";
 import type { StorageFixture } from "./fixtures/storageEntry";
 
 // LocalStorage and LocalForageStorage in real Chromium (Debian `chromium`, driven by playwright-core),
@@ -9,14 +9,7 @@ import type { StorageFixture } from "./fixtures/storageEntry";
 
 const entry = fileURLToPath(new URL("./fixtures/storageEntry.ts", import.meta.url));
 const pk = (c: string) => c.repeat(64);
-let browser: BrowserHarness;
-
-beforeAll(async () => {
-  browser = await startBrowser(entry);
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-}, 30_000);
+const chromium = useBrowser(entry);
 
 type Kind = "local" | "forage";
 
@@ -61,7 +54,7 @@ const read = (page: Page, kind: Kind, name: string, key: string) =>
 
 describe.each<Kind>(["local", "forage"])("%s storage in Chromium", (kind) => {
   it("sets, gets, removes and lists keys", async () => {
-    const page = await browser.open();
+    const page = await chromium.browser.open();
     const { backup, seen } = await contract(page, kind, `contract-${kind}`);
     expect(seen).toEqual({
       empty: null,
@@ -80,7 +73,7 @@ describe.each<Kind>(["local", "forage"])("%s storage in Chromium", (kind) => {
 
 describe("LocalStorage in Chromium", () => {
   it("keeps every key under its prefix in window.localStorage", async () => {
-    const page = await browser.open();
+    const page = await chromium.browser.open();
     await write(page, "local", "app-one", "state", "one");
     const raw = await page.evaluate(() => ({ value: localStorage.getItem("app-one:state"), names: Object.keys(localStorage) }));
     expect(raw.value).toBe("one");
@@ -90,7 +83,7 @@ describe("LocalStorage in Chromium", () => {
   });
 
   it("legacy() finds what @nostr-dev-kit/sessions and the NDK React hooks left", async () => {
-    const page = await browser.open();
+    const page = await chromium.browser.open();
     const peer = JSON.stringify(
       {
         sessions: [[pk("c"), { pubkey: pk("c"), signerPayload: '{"type":"nip07","payload":""}', lastActive: 1700000000, preferences: {} }]],
@@ -130,7 +123,7 @@ describe("LocalStorage in Chromium", () => {
 
 describe("LocalForageStorage in Chromium", () => {
   it("keeps its data in IndexedDB, not in localStorage", async () => {
-    const page = await browser.open();
+    const page = await chromium.browser.open();
     await write(page, "forage", "nse-idb", "state", '{"in":"indexeddb"}');
     const found = await page.evaluate(async () => {
       const databases = (await indexedDB.databases()).map((db) => db.name);
@@ -158,23 +151,23 @@ describe("LocalForageStorage in Chromium", () => {
 describe("one origin, several pages", () => {
   it.each<Kind>(["local", "forage"])("%s: data survives a reload, a new page and a browser restart", async (kind) => {
     const name = `persist-${kind}`;
-    let page = await browser.open();
+    let page = await chromium.browser.open();
     await write(page, kind, name, "state", `kept by ${kind}`);
     await page.reload();
     await page.waitForFunction(() => (globalThis as { __fixtureReady?: boolean }).__fixtureReady === true);
     expect((await read(page, kind, name, "state")).value).toBe(`kept by ${kind}`);
     await page.close();
-    page = await browser.open();
+    page = await chromium.browser.open();
     expect(await read(page, kind, name, "state")).toEqual({ value: `kept by ${kind}`, keys: ["state"] });
-    await browser.relaunch();
-    page = await browser.open();
+    await chromium.browser.relaunch();
+    page = await chromium.browser.open();
     expect(await read(page, kind, name, "state")).toEqual({ value: `kept by ${kind}`, keys: ["state"] });
     await page.close();
   }, 60_000);
 
   it.each<Kind>(["local", "forage"])("%s: two open pages see each other's writes and removals", async (kind) => {
     const name = `tabs-${kind}`;
-    const [a, b] = [await browser.open(), await browser.open()];
+    const [a, b] = [await chromium.browser.open(), await chromium.browser.open()];
     // IndexedDB: a committed write is visible to the other page at once. localStorage: Chromium
     // hands a write to other pages asynchronously (a read right after it is stale ~1 % of the time,
     // and a BroadcastChannel message can overtake it), so that page gets a bounded wait.
@@ -199,7 +192,7 @@ describe("one origin, several pages", () => {
   });
 
   it("a LocalStorage write in one page fires a storage event in the other", async () => {
-    const [a, b] = [await browser.open(), await browser.open()];
+    const [a, b] = [await chromium.browser.open(), await chromium.browser.open()];
     await b.evaluate(() => {
       const seen: { key: string | null; newValue: string | null }[] = [];
       Object.assign(globalThis, { seen });

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
@@ -145,6 +146,23 @@ export async function startBrowser(entry: string): Promise<BrowserHarness> {
       server.closeAllConnections();
       await within(5_000, "closing the server", new Promise<void>((resolve) => server.close(() => resolve())));
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One Chromium for a test file, started before its tests and closed after them. */
+export function useBrowser(entry: string, setup?: (browser: BrowserHarness) => Promise<void>): { readonly browser: BrowserHarness } {
+  let started: BrowserHarness | undefined;
+  beforeAll(async () => {
+    started = await startBrowser(entry);
+    await setup?.(started);
+  }, 90_000);
+  afterAll(async () => {
+    await started?.close();
+  }, 30_000);
+  return {
+    get browser() {
+      return started!;
     },
   };
 }
