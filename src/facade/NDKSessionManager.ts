@@ -15,7 +15,7 @@ import { storeActionsOf } from "./storeActions";
 import { admit } from "./intake";
 import { managerHost } from "./host";
 import { engineOptionsFrom, monitorKinds, planFrom, type EventWrapper } from "./options";
-import { SessionReadModel } from "./readModel";
+import { SessionReadModel, type Selection } from "./readModel";
 import type {
   LoginCallOptions,
   MonitorItem,
@@ -202,6 +202,11 @@ export class NDKSessionManager {
   isWalletEnabled(pubkey: Hexpubkey | undefined = this.activePubkey): boolean {
     const session = pubkey ? this.getSession(pubkey) : undefined;
     return session?.preferences?.walletEnabled ?? this.plan.wallet;
+  }
+
+  /** A slice of the state that notifies only when it changes, e.g. `select((s) => s.sessions.get(pk)?.followSet?.size)`. */
+  select<T>(selector: (state: SessionState) => T, isEqual?: (a: T, b: T) => boolean): Selection<T> {
+    return this.readModel.select(selector, isEqual);
   }
 
   subscribe(callback: (state: SessionStore) => void): () => void {

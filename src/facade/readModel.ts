@@ -12,6 +12,14 @@ function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean 
   return true;
 }
 
+/** A watched slice of the state (see `select`). */
+export interface Selection<T> {
+  /** The slice now. */
+  get(): T;
+  /** Calls back with each new value of the slice; returns the unsubscribe. */
+  subscribe(listener: (value: T) => void): () => void;
+}
+
 /**
  * The state `subscribe` callbacks see, fed by the actor system's inspection events: any snapshot
  * of the manager or a session marks it stale, and listeners hear once per microtask, however many
@@ -56,6 +64,40 @@ export class SessionReadModel {
   subscribe(listener: (state: SessionState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A slice of the state that notifies only when it changes (by `isEqual`, `Object.is` by default):
+   * one session's follow count, the active pubkey. Views and collections keep their identity while
+   * their lists do not change, so plain identity is usually the right comparison.
+   */
+  select<T>(selector: (state: SessionState) => T, isEqual: (a: T, b: T) => boolean = Object.is): Selection<T> {
+    let current = selector(this.state());
+    const listeners = new Set<(value: T) => void>();
+    let unsubscribe: (() => void) | undefined;
+    const recompute = () => {
+      const next = selector(this.state());
+      if (isEqual(current, next)) return;
+      current = next;
+      for (const listener of listeners) listener(next);
+    };
+    return {
+      get: () => (unsubscribe ? current : (current = selector(this.state()))),
+      subscribe: (listener) => {
+        listeners.add(listener);
+        if (!unsubscribe) {
+          current = selector(this.state());
+          unsubscribe = this.subscribe(recompute);
+        }
+        return () => {
+          listeners.delete(listener);
+          if (listeners.size === 0) {
+            unsubscribe?.();
+            unsubscribe = undefined;
+          }
+        };
+      },
+    };
   }
 
   session(pubkey: Hexpubkey): NDKSession | undefined {

@@ -169,3 +169,36 @@ describe("the drop-in surface", () => {
     expect(second.manager.isReadOnly(bob.pubkey)).toBe(false);
   });
 });
+
+describe("select()", () => {
+  it("notifies only when the selected slice changes: another session's lists do not count", async () => {
+    const { manager, ready } = managerFor(fixture.ndk);
+    fixture.defer(() => manager.destroy());
+    const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
+    const t = Math.floor(Date.now() / 1000) - 100;
+    await publish(fixture.ndk, alice!, { kind: 3, tags: [["p", bob!.pubkey]], created_at: t });
+    await manager.login(alice!);
+    await manager.login(bob!, { setActive: false });
+    await ready(alice!.pubkey);
+    await ready(bob!.pubkey);
+    const aliceFollows = manager.select((state) => state.sessions.get(alice!.pubkey)?.followSet?.size);
+    const active = manager.select((state) => state.activePubkey);
+    const seen: Array<number | undefined> = [];
+    const actives: Array<string | undefined> = [];
+    const stop = aliceFollows.subscribe((size) => seen.push(size));
+    active.subscribe((pk) => actives.push(pk));
+    expect(aliceFollows.get()).toBe(1);
+
+    await publish(fixture.ndk, bob!, { kind: 3, tags: [["p", alice!.pubkey]], created_at: t + 1 }); // bob's lists change
+    await eventually(() => manager.getSession(bob!.pubkey)?.followSet?.size === 1, 3000, "bob's update");
+    await manager.switchTo(bob!.pubkey);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([]);
+    expect(actives).toEqual([bob!.pubkey]);
+
+    await publish(fixture.ndk, alice!, { kind: 3, tags: [["p", bob!.pubkey], ["p", alice!.pubkey]], created_at: t + 2 });
+    await eventually(() => seen.length === 1, 3000, "alice's update");
+    expect(seen).toEqual([2]);
+    stop();
+  });
+});
