@@ -20,6 +20,8 @@ interface Request {
   stored: Set<string>;
   pending: Array<Promise<ListEntry | undefined>>;
   settled: boolean;
+  /** Set while its batch runs: a batch whose requests were all cancelled stops at once. */
+  onSettled?: () => void;
   resolve(entries: ListEntry[]): void;
   reject(error: unknown): void;
 }
@@ -59,6 +61,7 @@ export class FetchBatcher {
         request.settled = true;
         signal.removeEventListener("abort", abort);
         outcome();
+        request.onSettled?.();
       }
       signal.addEventListener("abort", abort, { once: true });
       this.queue.push(request);
@@ -97,6 +100,8 @@ export class FetchBatcher {
         live.forEach(outcome);
         done();
       };
+      // Everyone gave up (a logout, destroy()): no REQ or timer outlives them.
+      for (const request of live) request.onSettled = () => live.every((r) => r.settled) && finish(() => {});
       const timer = setTimeout(() => {
         const error =
           ndk.pool.connectedRelays().length === 0
