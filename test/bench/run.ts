@@ -10,6 +10,7 @@ import { heapPerSession } from "./heap";
 import { loginFollows, sequentialLogins, switching } from "./latency";
 import { restoreFigures } from "./restore";
 import { secretsFigures } from "./secrets";
+import { inspectionOverhead } from "./inspection";
 import { getGc, median, now, printTable, spread, type Row } from "./measure";
 
 const RUNS = 7; // latency figures: counted runs (after warm-up runs)
@@ -55,6 +56,8 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
   log("figure 6 done");
   const f7 = await secretsFigures(relay, restoreSet, 5);
   log("figure 7 done");
+  const f8 = await inspectionOverhead(relay, set1000[0]!, set1000[1]!, RUNS, SWITCHES);
+  log("figure 8 done");
 
   const runs = (values: readonly number[], extra = "") => `${values.length}${extra}`;
   return [
@@ -74,6 +77,8 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
     { figure: `7. readable private keys, ${RESTORED} stored`, value: f7.readableKeys.default + f7.readableKeys.nip49, unit: "", runs: "1", target: 0, detail: `default ${f7.readableKeys.default}, NIP-49 ${f7.readableKeys.nip49}; with unsafePersistPrivateKeys ${f7.readableKeys.unsafe}` },
     { figure: "   unlock one NIP-49 key (logn 16)", value: median(f7.unlock), unit: "ms", runs: runs(f7.unlock), detail: `${spread(f7.unlock)}; blocks the thread meanwhile` },
     { figure: `   restore ${RESTORED} locked: NIP-49 decryptions`, value: f7.scryptOnRestore, unit: "", runs: "1", target: 0, detail: `restore() took ${f7.restoreLocked.toFixed(1)} ms` },
+    { figure: "8. switch via actor, no inspection", value: median(f8.bare), unit: "µs", runs: `${f8.bare.length}x${SWITCHES}`, detail: spread(f8.bare, 2) },
+    { figure: "   switch via actor, inspected", value: median(f8.inspected), unit: "µs", runs: `${f8.inspected.length}x${SWITCHES}`, detail: `${spread(f8.inspected, 2)}; +${(((median(f8.inspected) / median(f8.bare)) - 1) * 100).toFixed(0)}% (issue 5 target ≤ +20%)` },
   ];
 }
 
