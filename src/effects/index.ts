@@ -16,7 +16,7 @@ export function createSessionActors(runtime: EngineRuntime) {
     watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) =>
       runtime.hub.watch(input.pubkey, {
         kinds: new Set(input.kinds),
-        context: () => ingestContextFor(runtime, input.pubkey, input.kinds),
+        context: ingestContextFor(runtime, input.pubkey, input.kinds),
         deliver: (entry) => sendBack({ type: "list.received", entries: [entry] }),
       }),
     ),

@@ -9,7 +9,8 @@ import { startSubscription } from "./subscribe";
 interface Watcher {
   kinds: ReadonlySet<number>;
   deliver(entry: ListEntry): void;
-  context(): IngestContext;
+  /** Built once per session stay: the hot path (every live event) allocates nothing for it. */
+  context: IngestContext;
 }
 
 /** Relay limits on one filter (the nostr-relay defaults; strfry's are larger). */
@@ -93,7 +94,7 @@ export class RelayHub {
   private async receive(event: NostrEvent): Promise<void> {
     const watcher = this.watchers.get(event.pubkey);
     if (!watcher || this.seen.has(event.id)) return;
-    const entry = await ingest(event, watcher.context());
+    const entry = await ingest(event, watcher.context);
     if (!entry || this.watchers.get(event.pubkey) !== watcher) return;
     if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
     this.seen.add(event.id);

@@ -4,7 +4,7 @@ import { CorruptStorageError, NewerStorageError, StorageError } from "../errors"
 import type { ManagerActor } from "../engine";
 import type { EngineRuntime } from "../effects/runtime";
 import { restoreSigner } from "../effects/signers";
-import { accountsOf, SECRET_FREE_TYPES, stateBody } from "../persistence/body";
+import { accountsOf, stateBody, storablePayload } from "../persistence/body";
 import type { AccountRecord, Envelope } from "../persistence/envelope";
 import type { SecretsKeeper } from "../secrets/sealing";
 import { readLegacy, type LegacyAccount } from "../persistence/legacy";
@@ -231,14 +231,12 @@ export class PersistenceController {
   private records(): Map<string, SerializedSession> {
     const records = new Map<string, SerializedSession>();
     for (const account of accountsOf(this.host.actor)) {
-      const signer = this.host.runtime.signers.get(account.pubkey);
-      const secretFree = SECRET_FREE_TYPES.has(account.signer.type);
       records.set(account.pubkey, {
         pubkey: account.pubkey,
         lastActive: account.lastActive,
         preferences: account.preferences,
         signerType: account.signer.type,
-        signerPayload: signer && (secretFree || this.options.unsafe) ? signer.toPayload() : undefined,
+        signerPayload: storablePayload(this.host.runtime, account, this.options.unsafe)?.payload,
       });
     }
     return records;

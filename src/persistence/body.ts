@@ -29,6 +29,18 @@ function safePayload(signer: { toPayload(): string }): string | undefined {
   }
 }
 
+/**
+ * What may be stored of an account's signer payload: a secret-free one (NIP-07) always, one holding
+ * a secret only with the unsafe opt-in. The live signer's payload, or the one still in the vault.
+ */
+export function storablePayload(runtime: EngineRuntime, account: AccountRecord, unsafe: boolean): { payload: string; secret: boolean } | undefined {
+  const secretFree = SECRET_FREE_TYPES.has(account.signer.type);
+  if (!secretFree && !unsafe) return undefined;
+  const live = runtime.signers.get(account.pubkey);
+  const payload = live ? safePayload(live) : runtime.vault.get(account.pubkey);
+  return payload ? { payload, secret: !secretFree } : undefined;
+}
+
 /** A map that JSON leaves out when it holds nothing. */
 const orNothing = (map: Record<string, string>) => (Object.keys(map).length ? map : undefined);
 
@@ -40,12 +52,9 @@ export function stateBody(actor: ManagerActor, runtime: EngineRuntime, unsafe: b
   const accounts = accountsOf(actor);
   const payloads: Record<string, string> = {};
   const unsafeSecrets: Record<string, string> = {};
-  for (const { pubkey, signer } of accounts) {
-    const secretFree = SECRET_FREE_TYPES.has(signer.type);
-    if (!secretFree && !unsafe) continue;
-    const live = runtime.signers.get(pubkey);
-    const payload = live ? safePayload(live) : runtime.vault.get(pubkey);
-    if (payload) (secretFree ? payloads : unsafeSecrets)[pubkey] = payload;
+  for (const account of accounts) {
+    const stored = storablePayload(runtime, account, unsafe);
+    if (stored) (stored.secret ? unsafeSecrets : payloads)[account.pubkey] = stored.payload;
   }
   return JSON.stringify({
     registry: { accounts, activePubkey: actor.getSnapshot().context.activePubkey },

@@ -3,7 +3,9 @@
  * libraries keep their accounts. Unreadable legacy data is ignored (it is theirs; we never touch it).
  */
 import type { LegacyData } from "../storage/types";
-import { decodeSessions } from "../storage/peerFormat";
+import type { Hexpubkey } from "@nostr-dev-kit/ndk";
+import { StorageError } from "../errors";
+import type { SerializedSession, SessionData } from "../facade/types";
 import { isHexPubkey } from "../lists/packedPubkeys";
 
 export interface LegacyAccount {
@@ -46,4 +48,32 @@ export function readLegacy(data: LegacyData): LegacyImport | undefined {
     // not readable as either format: nothing to import
   }
   return undefined;
+}
+
+/** The record format of `@nostr-dev-kit/sessions` (its `ndk-sessions` value and `.ndk-sessions.json`). */
+function decodeSessions(text: string): SessionData {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new StorageError("Stored sessions are not valid JSON");
+  }
+  const value = parsed as { sessions?: unknown; activePubkey?: unknown };
+  if (typeof value !== "object" || value === null || !Array.isArray(value.sessions))
+    throw new StorageError("Stored sessions have an unknown shape");
+  const sessions = new Map<Hexpubkey, SerializedSession>();
+  for (const item of value.sessions) {
+    const [pubkey, session] = Array.isArray(item) ? item : [];
+    if (!isHexPubkey(pubkey) || typeof session !== "object" || session === null) throw new StorageError("A stored session is malformed");
+    const record = session as Partial<SerializedSession>;
+    sessions.set(pubkey, {
+      pubkey,
+      lastActive: typeof record.lastActive === "number" ? record.lastActive : 0,
+      signerPayload: typeof record.signerPayload === "string" ? record.signerPayload : undefined,
+      signerType: typeof record.signerType === "string" ? record.signerType : undefined,
+      preferences: typeof record.preferences === "object" && record.preferences !== null ? record.preferences : undefined,
+    });
+  }
+  const activePubkey = isHexPubkey(value.activePubkey) && sessions.has(value.activePubkey) ? value.activePubkey : undefined;
+  return { sessions, activePubkey };
 }
