@@ -21,7 +21,7 @@ export { PubkeySet } from "./lists/packedPubkeys";
 export { normalizeRelayUrl } from "./lists/relayUrl";
 export type * from "./facade/types";
 export type { RestoreReport } from "./facade/persistence";
-export type { Selection } from "./facade/readModel";
+export type { Selection, ReadableSessionStore } from "./facade/readModel";
 export {
   managerMachine,
   sessionMachine,

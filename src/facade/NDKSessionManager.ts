@@ -15,7 +15,7 @@ import { storeActionsOf } from "./storeActions";
 import { admit } from "./intake";
 import { managerHost } from "./host";
 import { engineOptionsFrom, monitorKinds, planFrom, type EventWrapper } from "./options";
-import { SessionReadModel, type Selection } from "./readModel";
+import { SessionReadModel, type ReadableSessionStore, type Selection } from "./readModel";
 import type {
   LoginCallOptions,
   MonitorItem,
@@ -44,7 +44,7 @@ export class NDKSessionManager {
   /** What destroy() undoes: auto-save, tab sync and focus listeners. */
   private readonly disposers: Array<() => void> = [];
   private destroyed = false;
-  private store: { state: SessionState; value: SessionStore } | undefined;
+  private storeValue: { state: SessionState; value: SessionStore } | undefined;
 
   constructor(
     readonly ndk: NDK,
@@ -87,10 +87,18 @@ export class NDKSessionManager {
     return this.engine.actor;
   }
 
+  /**
+   * The read model: an `@xstate/store` store fed by the actor system's inspection events. Read it,
+   * select from it (`@xstate/store-react`'s `useSelector` works on it); it takes no events from apps.
+   */
+  get store(): ReadableSessionStore {
+    return this.readModel.store;
+  }
+
   getCurrentState(): SessionStore {
     const state = this.readModel.state();
-    if (this.store?.state !== state) this.store = { state, value: { ...state, ...this.storeActions } };
-    return this.store.value;
+    if (this.storeValue?.state !== state) this.storeValue = { state, value: { ...state, ...this.storeActions } };
+    return this.storeValue.value;
   }
 
   getSessions(): Map<Hexpubkey, NDKSession> {

@@ -1,10 +1,21 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import type { NDKSigner } from "@nostr-dev-kit/ndk";
-import type { AnyActorRef, InspectionEvent } from "xstate";
-import { sessionId, type Hexpubkey, type ManagerContext, type SessionContext } from "../../machines";
+import { createAtom, type Atom, type ReadonlyAtom } from "@xstate/store";
+import type { AnyActorRef, InspectionEvent, SnapshotFrom } from "xstate";
+import { sessionId, type Hexpubkey, type SessionContext } from "../../machines";
+import type { managerMachine } from "../../machines";
 import type { ManagerActor } from "../engine";
 import { sessionView, statusOf, type ViewDeps } from "./sessionView";
 import type { NDKSession, SessionState } from "./types";
+
+type ManagerSnapshot = SnapshotFrom<typeof managerMachine>;
+interface SessionSnapshot {
+  value: unknown;
+  status: string;
+  context: SessionContext;
+}
+
+const SESSION_PREFIX = sessionId("");
 
 function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean {
   if (a.size !== b.size) return false;
@@ -12,127 +23,159 @@ function sameEntries<K, V>(a: ReadonlyMap<K, V>, b: ReadonlyMap<K, V>): boolean 
   return true;
 }
 
+/** What apps get of the read model: an `@xstate/store` atom to read and watch, not to write. */
+export type ReadableSessionStore = ReadonlyAtom<SessionState>;
+
 /** A watched slice of the state (see `select`). */
 export interface Selection<T> {
-  /** The slice now. */
+  /** The slice now; the same value (by identity) until it changes. */
   get(): T;
   /** Calls back with each new value of the slice; returns the unsubscribe. */
   subscribe(listener: (value: T) => void): () => void;
 }
 
 /**
- * The state `subscribe` callbacks see, fed by the actor system's inspection events: any snapshot
- * of the manager or a session marks it stale, and listeners hear once per microtask, however many
- * transitions happened in it. It is built only when somebody reads it.
+ * The state apps read, kept in an `@xstate/store` atom that the actor system's inspection events
+ * feed: each snapshot of the manager or of a session updates it, so it is current the moment a
+ * transition ends. Collections and session views keep their identity while they do not change,
+ * which is what lets selectors compare by identity. (An atom rather than a store: a store event
+ * costs about a microsecond more, and a switch is a few microseconds in all.)
  */
 export class SessionReadModel {
-  private version = 0;
-  private built: { version: number; state: SessionState } | undefined;
-  private readonly listeners = new Set<(state: SessionState) => void>();
-  private notifyScheduled = false;
+  private readonly atom: Atom<SessionState>;
   private readonly views = new WeakMap<object, NDKSession>();
-  private actor: ManagerActor | undefined;
+  private rootId: string | undefined;
+  /** The manager's list of sessions last read: while it stays the same array, session events keep the views current. */
+  private listed: readonly Hexpubkey[] | undefined;
+  private readonly batched = new Set<(state: SessionState) => void>();
+  private batchScheduled = false;
+  private unsubscribeBatch: (() => void) | undefined;
 
   constructor(
-    private readonly ndk: NDK,
+    ndk: NDK,
     /** The sessions' signers as the app may use them: gated, and with nothing secret to serialise. */
     private readonly signersOf: () => ReadonlyMap<Hexpubkey, NDKSigner>,
     private readonly deps: ViewDeps,
-  ) {}
+  ) {
+    const initial: SessionState = { ndk, sessions: new Map(), signers: new Map(), activePubkey: undefined };
+    this.atom = createAtom(initial);
+  }
 
+  /** Follows this manager actor from now on (a restore replaces the actor), starting from its snapshot. */
   attach(actor: ManagerActor): void {
-    this.actor = actor;
-    this.invalidate();
+    this.rootId = actor.sessionId;
+    this.listed = undefined;
+    this.atom.set((state) => this.withManager(state, actor.getSnapshot()));
   }
 
   readonly observe = (event: InspectionEvent): void => {
-    if (event.type === "@xstate.snapshot") this.invalidate();
+    if (event.type !== "@xstate.snapshot" || event.rootId !== this.rootId) return;
+    const ref = event.actorRef as AnyActorRef;
+    if (ref.sessionId === this.rootId) this.atom.set((state) => this.withManager(state, event.snapshot as ManagerSnapshot));
+    else if (ref.id.startsWith(SESSION_PREFIX)) this.atom.set((state) => this.withSession(state, event.snapshot as unknown as SessionSnapshot));
   };
 
-  invalidate(): void {
-    this.version++;
-    if (this.notifyScheduled || this.listeners.size === 0) return;
-    this.notifyScheduled = true;
-    queueMicrotask(() => {
-      this.notifyScheduled = false;
-      if (this.listeners.size === 0) return;
-      const state = this.state();
-      for (const listener of this.listeners) listener(state);
-    });
+  /** The atom itself, for apps and bindings that speak @xstate/store. */
+  get store(): ReadableSessionStore {
+    return this.atom;
   }
 
-  subscribe(listener: (state: SessionState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  state(): SessionState {
+    return this.atom.get();
+  }
+
+  session(pubkey: Hexpubkey): NDKSession | undefined {
+    return this.state().sessions.get(pubkey);
   }
 
   /**
-   * A slice of the state that notifies only when it changes (by `isEqual`, `Object.is` by default):
-   * one session's follow count, the active pubkey. Views and collections keep their identity while
-   * their lists do not change, so plain identity is usually the right comparison.
+   * Every change, at most once per microtask however many transitions happened in it: what the
+   * peer's `subscribe`, auto-save and tab sync want (a login is a burst of transitions).
+   */
+  subscribe(listener: (state: SessionState) => void): () => void {
+    this.batched.add(listener);
+    if (!this.unsubscribeBatch) {
+      const subscription = this.atom.subscribe(() => this.scheduleBatch());
+      this.unsubscribeBatch = () => subscription.unsubscribe();
+    }
+    return () => {
+      this.batched.delete(listener);
+      if (this.batched.size > 0) return;
+      this.unsubscribeBatch?.();
+      this.unsubscribeBatch = undefined;
+    };
+  }
+
+  /**
+   * A slice of the state that notifies, synchronously, only when it changes (by `isEqual`,
+   * `Object.is` by default): one session's follow count, the active pubkey. It is a computed atom,
+   * so it is evaluated only while somebody reads or watches it.
    */
   select<T>(selector: (state: SessionState) => T, isEqual: (a: T, b: T) => boolean = Object.is): Selection<T> {
-    let current = selector(this.state());
-    const listeners = new Set<(value: T) => void>();
-    let unsubscribe: (() => void) | undefined;
-    const recompute = () => {
-      const next = selector(this.state());
-      if (isEqual(current, next)) return;
-      current = next;
-      for (const listener of listeners) listener(next);
-    };
+    const selection = createAtom(() => selector(this.atom.get()), { compare: isEqual });
     return {
-      get: () => (unsubscribe ? current : (current = selector(this.state()))),
+      get: () => selection.get(),
       subscribe: (listener) => {
-        listeners.add(listener);
-        if (!unsubscribe) {
-          current = selector(this.state());
-          unsubscribe = this.subscribe(recompute);
-        }
-        return () => {
-          listeners.delete(listener);
-          if (listeners.size === 0) {
-            unsubscribe?.();
-            unsubscribe = undefined;
-          }
-        };
+        const subscription = selection.subscribe(listener);
+        return () => subscription.unsubscribe();
       },
     };
   }
 
-  session(pubkey: Hexpubkey): NDKSession | undefined {
-    const child = this.actor?.getSnapshot().children[sessionId(pubkey)] as AnyActorRef | undefined;
-    if (!child) return undefined;
-    const snapshot = child.getSnapshot();
+  private scheduleBatch(): void {
+    if (this.batchScheduled) return;
+    this.batchScheduled = true;
+    queueMicrotask(() => {
+      this.batchScheduled = false;
+      const state = this.state();
+      for (const listener of this.batched) listener(state);
+    });
+  }
+
+  private viewOf(snapshot: SessionSnapshot): NDKSession {
     let view = this.views.get(snapshot);
     if (!view) {
-      view = sessionView(snapshot.context as SessionContext, statusOf(snapshot.value, snapshot.status), this.deps);
+      view = sessionView(snapshot.context, statusOf(snapshot.value, snapshot.status), this.deps);
       this.views.set(snapshot, view);
     }
     return view;
   }
 
-  managerContext(): ManagerContext | undefined {
-    return this.actor?.getSnapshot().context;
+  private withSigners(state: SessionState, next: SessionState): SessionState {
+    const signers = this.signersOf();
+    if (!sameEntries(state.signers, signers)) next.signers = new Map(signers);
+    return next;
   }
 
-  state(): SessionState {
-    if (this.built?.version === this.version) return this.built.state;
-    const context = this.managerContext();
+  private withManager(state: SessionState, snapshot: ManagerSnapshot): SessionState {
+    const { pubkeys, activePubkey } = snapshot.context;
+    const active = activePubkey ?? undefined;
+    // A switch touches only the active pubkey: no collection is rebuilt for it.
+    if (pubkeys === this.listed) return state.activePubkey === active ? state : { ...state, activePubkey: active };
+    this.listed = pubkeys;
     const sessions = new Map<Hexpubkey, NDKSession>();
-    for (const pubkey of context?.pubkeys ?? []) {
-      const view = this.session(pubkey);
-      if (view) sessions.set(pubkey, view);
+    for (const pubkey of pubkeys) {
+      const child = snapshot.children[sessionId(pubkey)] as AnyActorRef | undefined;
+      if (child) sessions.set(pubkey, this.viewOf(child.getSnapshot() as SessionSnapshot));
     }
-    // Unchanged collections keep their identity, so a switch hands subscribers the same maps.
-    const previous = this.built?.state;
-    const state: SessionState = {
-      ndk: this.ndk,
-      sessions: previous && sameEntries(previous.sessions, sessions) ? previous.sessions : sessions,
-      signers: previous && sameEntries(previous.signers, this.signersOf()) ? previous.signers : new Map(this.signersOf()),
-      activePubkey: context?.activePubkey ?? undefined,
+    const sessionsChanged = !sameEntries(state.sessions, sessions);
+    const signers = this.signersOf();
+    const signersChanged = !sameEntries(state.signers, signers);
+    if (!sessionsChanged && !signersChanged && state.activePubkey === active) return state;
+    return {
+      ...state,
+      sessions: sessionsChanged ? sessions : state.sessions,
+      signers: signersChanged ? new Map(signers) : state.signers,
+      activePubkey: active,
     };
-    this.built = { version: this.version, state };
-    return state;
+  }
+
+  private withSession(state: SessionState, snapshot: SessionSnapshot): SessionState {
+    const { pubkey } = snapshot.context;
+    // A session the manager has not listed yet (or has let go) joins with the manager's snapshot.
+    if (!state.sessions.has(pubkey)) return state;
+    const view = this.viewOf(snapshot);
+    if (state.sessions.get(pubkey) === view) return state;
+    return this.withSigners(state, { ...state, sessions: new Map(state.sessions).set(pubkey, view) });
   }
 }

@@ -10,7 +10,7 @@ import { heapPerSession } from "./heap";
 import { loginFollows, sequentialLogins, switching } from "./latency";
 import { restoreFigures } from "./restore";
 import { secretsFigures } from "./secrets";
-import { inspectionOverhead } from "./inspection";
+import { inspectionOverhead, type Variant } from "./inspection";
 import { getGc, median, now, printTable, spread, type Row } from "./measure";
 
 const RUNS = 7; // latency figures: counted runs (after warm-up runs)
@@ -26,6 +26,17 @@ const watchdog = setTimeout(() => {
 }, DEADLINE_MS);
 
 const log = (message: string) => console.log(`[bench ${(now() / 1000).toFixed(1)} s] ${message}`);
+
+/** Bare, inspected (read model fed) and inspected with one `select` listener, with the overhead against bare. */
+function overheadRows(title: string, figures: Record<Variant, number[]>, perBatch: string): Row[] {
+  const bare = median(figures.bare);
+  const over = (values: number[]) => `${spread(values, 2)}; ${(((median(values) / bare) - 1) * 100).toFixed(1)}% (issue 5 target ≤ +20%)`;
+  return [
+    { figure: `${title}, no inspection`, value: bare, unit: "µs", runs: `${figures.bare.length}x${perBatch}`, detail: spread(figures.bare, 2) },
+    { figure: "   read model fed by inspection", value: median(figures.inspected), unit: "µs", runs: `${figures.inspected.length}x${perBatch}`, detail: over(figures.inspected) },
+    { figure: "   + one select() listener", value: median(figures.selected), unit: "µs", runs: `${figures.selected.length}x${perBatch}`, detail: over(figures.selected) },
+  ];
+}
 
 async function main(relay: LoopbackRelay): Promise<Row[]> {
   const { gc, how } = getGc();
@@ -77,8 +88,8 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
     { figure: `7. readable private keys, ${RESTORED} stored`, value: f7.readableKeys.default + f7.readableKeys.nip49, unit: "", runs: "1", target: 0, detail: `default ${f7.readableKeys.default}, NIP-49 ${f7.readableKeys.nip49}; with unsafePersistPrivateKeys ${f7.readableKeys.unsafe}` },
     { figure: "   unlock one NIP-49 key (logn 16)", value: median(f7.unlock), unit: "ms", runs: runs(f7.unlock), detail: `${spread(f7.unlock)}; blocks the thread meanwhile` },
     { figure: `   restore ${RESTORED} locked: NIP-49 decryptions`, value: f7.scryptOnRestore, unit: "", runs: "1", target: 0, detail: `restore() took ${f7.restoreLocked.toFixed(1)} ms` },
-    { figure: "8. switch via actor, no inspection", value: median(f8.bare), unit: "µs", runs: `${f8.bare.length}x${SWITCHES}`, detail: spread(f8.bare, 2) },
-    { figure: "   switch via actor, inspected", value: median(f8.inspected), unit: "µs", runs: `${f8.inspected.length}x${SWITCHES}`, detail: `${spread(f8.inspected, 2)}; +${(((median(f8.inspected) / median(f8.bare)) - 1) * 100).toFixed(0)}% (issue 5 target ≤ +20%)` },
+    ...overheadRows("8. switch via actor", f8.switches, `${SWITCHES}`),
+    ...overheadRows("9. one live kind-3 update (1,000 follows)", f8.updates, "50"),
   ];
 }
 
