@@ -1,0 +1,201 @@
+/**
+ * `ndk-session-engine/svelte`: sessions as Svelte 5 state.
+ *
+ * Plain TypeScript (no `.svelte` compile step for consumers): it is built on `createSubscriber`
+ * from `svelte/reactivity` (Svelte ≥ 5.7), `toStore` and the context API, all of which work from
+ * ordinary modules. Every `use*` returns a {@link SessionReadable}: a readable store (for `$x` in
+ * runes and legacy components alike) that also has a reactive `.current` (for runes code).
+ *
+ * ```svelte
+ * <script lang="ts">
+ *   import { setSessionManager, useActiveSession, useSessionSelector } from "ndk-session-engine/svelte";
+ *   setSessionManager(manager); // once, in a root component
+ *   const active = useActiveSession();
+ *   const follows = useSessionSelector((s) => s.sessions.get(pubkey)?.followSet?.size ?? 0);
+ * </script>
+ * {active.current?.profile?.name} follows {$follows}
+ * ```
+ */
+import { getContext, setContext } from "svelte";
+import { createSubscriber } from "svelte/reactivity";
+import { toStore, type Readable } from "svelte/store";
+import { SessionError } from "../errors";
+import type { NDKSessionManager } from "../facade/NDKSessionManager";
+import {
+  selectActivePubkey,
+  selectActiveSession,
+  selectSession,
+  selectSessions,
+  type Hexpubkey,
+  type NDKSession,
+  type Selection,
+  type SessionSelector,
+  type SessionSource,
+} from "./core";
+
+/**
+ * A slice of the session state, readable two ways so one object serves every Svelte style.
+ *
+ * - `$slice` (store contract): works in runes and legacy components and in `derived` stores.
+ * - `slice.current`: reactive where runes track (templates, `$derived`, `$effect`). The manager is
+ *   listened to only while some effect reads it, so a component that stops rendering the value
+ *   (an `{#if}` turns false, the component unmounts) stops costing anything.
+ *
+ * Both notify only when the slice changes (by the `isEqual` given, identity by default), never
+ * merely because some other part of the state moved.
+ */
+export interface SessionReadable<T> extends Readable<T> {
+  /** The slice now; read inside an effect or template, it also re-runs that when the slice changes. */
+  readonly current: T;
+}
+
+/** A value, or a function returning it: the function form lets a changing prop re-target a binding. */
+export type MaybeGetter<T> = T | (() => T);
+
+/**
+ * A registered symbol, not a local one: the ESM and CJS builds of this module (or two copies in
+ * one app) then still find each other's manager.
+ */
+const MANAGER_KEY = Symbol.for("ndk-session-engine/svelte:manager");
+
+/**
+ * Makes `manager` the one that `use*` calls in this component and its descendants read, so the
+ * app passes it once (in its root component) instead of through every prop. Call it during
+ * component initialisation, like `setContext`. Returns the manager, for chaining.
+ */
+export function setSessionManager<M extends SessionSource = NDKSessionManager>(manager: M): M {
+  return setContext(MANAGER_KEY, manager);
+}
+
+/**
+ * The manager an ancestor set with {@link setSessionManager}; for components that act on sessions
+ * (`login`, `switchTo`, `logout`) as well as read them. Call it during component initialisation.
+ *
+ * @throws {SessionError} code `"no-session-manager"` when no ancestor set one: failing at mount,
+ * with the fix in the message, beats rendering "logged out" for ever.
+ */
+export function getSessionManager<M extends SessionSource = NDKSessionManager>(): M {
+  const manager = getContext<M | undefined>(MANAGER_KEY);
+  if (!manager) {
+    throw new SessionError(
+      "No session manager: call setSessionManager(manager) in an ancestor component, or pass the manager to the use* function",
+      "no-session-manager",
+    );
+  }
+  return manager;
+}
+
+/** The explicit manager when given (usable outside components, e.g. in a `.svelte.ts` module), else context. */
+function sourceOf(manager: SessionSource | undefined): SessionSource {
+  return manager ?? getSessionManager();
+}
+
+/** Wraps one `Selection` into the store-plus-`current` shape. */
+function readableOf<T>(selection: Selection<T>, isEqual: (a: T, b: T) => boolean): SessionReadable<T> {
+  // Started by the first effect that reads `current`, stopped (a microtask) after the last one goes.
+  const track = createSubscriber((update) => selection.subscribe(() => update()));
+  return {
+    get current() {
+      track();
+      return selection.get();
+    },
+    subscribe(run) {
+      let last: T;
+      // Subscribe before reading, so no change can slip between the first value and the listener;
+      // the guard drops a notification of the value `run` already has.
+      const stop = selection.subscribe((value) => {
+        if (isEqual(last, value)) return;
+        last = value;
+        run(value);
+      });
+      last = selection.get();
+      run(last);
+      return stop;
+    },
+  };
+}
+
+/**
+ * A binding whose selector depends on a value that may change (a prop read through a getter):
+ * `current` re-targets when the getter's value changes, and so does the store, through `toStore`,
+ * which tracks the getter the same way a template would.
+ */
+function keyedReadable<K, T>(
+  key: () => K,
+  selectionFor: (key: K) => Selection<T>,
+  isEqual: (a: T, b: T) => boolean,
+): SessionReadable<T> {
+  let latest: { key: K; readable: SessionReadable<T> } | undefined;
+  const current = (): T => {
+    const k = key();
+    if (!latest || !Object.is(latest.key, k)) latest = { key: k, readable: readableOf(selectionFor(k), isEqual) };
+    return latest.readable.current;
+  };
+  const store = toStore(current);
+  return {
+    get current() {
+      return current();
+    },
+    subscribe: store.subscribe,
+  };
+}
+
+/**
+ * Any slice of the session state: the tool for rendering only what a component needs, e.g. one
+ * account's follow count, which then ignores every other account's lists.
+ *
+ * The selector is fixed when this is called (it runs whenever the state changes, not when props
+ * change); for a slice that depends on a prop, re-create the component with `{#key}` or use
+ * {@link useSession} with a getter. Return stable values (primitives, the session views and
+ * collections the state already holds) or pass `isEqual`: a selector building a fresh array or
+ * object each time would look changed on every state change.
+ */
+export function useSessionSelector<T>(
+  selector: SessionSelector<T>,
+  isEqual: (a: T, b: T) => boolean = Object.is,
+  manager?: SessionSource,
+): SessionReadable<T> {
+  return readableOf(sourceOf(manager).select(selector, isEqual), isEqual);
+}
+
+/**
+ * Every logged-in account, keyed by pubkey: for account lists and switchers. The map keeps its
+ * identity until an account is added or removed or one session's view changes.
+ */
+export function useSessions(manager?: SessionSource): SessionReadable<ReadonlyMap<Hexpubkey, NDKSession>> {
+  return useSessionSelector(selectSessions, Object.is, manager);
+}
+
+/**
+ * The active account's pubkey: changes only on login, switch or logout, so a component keyed on
+ * "who am I" does not re-render while sessions fetch their lists.
+ */
+export function useActivePubkey(manager?: SessionSource): SessionReadable<Hexpubkey | undefined> {
+  return useSessionSelector(selectActivePubkey, Object.is, manager);
+}
+
+/**
+ * The active account's session view (profile, follows, status…). It changes when the active
+ * account changes or that account's own session does; another account's updates pass it by.
+ */
+export function useActiveSession(manager?: SessionSource): SessionReadable<NDKSession | undefined> {
+  return useSessionSelector(selectActiveSession, Object.is, manager);
+}
+
+/**
+ * One account's session view, whether or not it is active: e.g. each row of an account list.
+ * Pass a getter (`useSession(() => pubkey)`) when the pubkey is a prop that can change; a plain
+ * value is read once, as Svelte 5 does not re-run a component's script when its props change.
+ */
+export function useSession(
+  pubkey: MaybeGetter<Hexpubkey | undefined>,
+  manager?: SessionSource,
+): SessionReadable<NDKSession | undefined> {
+  const source = sourceOf(manager);
+  if (typeof pubkey !== "function") return readableOf(source.select(selectSession(pubkey)), Object.is);
+  return keyedReadable(pubkey, (key) => source.select(selectSession(key)), Object.is);
+}
+
+export { selectActivePubkey, selectActiveSession, selectSession, selectSessions };
+export type { Hexpubkey, NDKSession, Selection, SessionSelector, SessionSource };
+export type { SessionState } from "./core";
