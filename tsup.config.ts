@@ -12,6 +12,8 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // Shared chunks for CommonJS too, so every entry throws the same SessionError class (instanceof holds).
+  splitting: true,
   target: "es2022",
   // NDK is the app's own instance and the frameworks are the app's own: never bundle a second copy.
   external: ["@nostr-dev-kit/ndk", "react", "svelte", "vue"],

@@ -39,3 +39,27 @@ import { NDKSessionManager, managerMachine } from "ndk-session-engine";`),
   ]);
   expect(JSON.parse(out)).toEqual({ pk: "ab".repeat(32), active: "ab".repeat(32), actor: "function", machine: "manager" });
 });
+
+/** Loads each binding through the exports map and checks that it throws the main entry's SessionError. */
+const bindingsProbe = (load: string) => `
+${load}
+const names = { react: Object.keys(react), svelte: Object.keys(svelte), vue: Object.keys(vue) };
+let sameClass = false;
+try { vue.useSessionManager(); } catch (error) { sameClass = error instanceof SessionError && error.code === "no-session-manager"; }
+console.log(JSON.stringify({ names, sameClass }));`;
+
+const hooks = ["useActivePubkey", "useActiveSession", "useSession", "useSessionSelector", "useSessions"];
+
+it.each([
+  ["CommonJS", ["-e", bindingsProbe(`const { SessionError } = require("ndk-session-engine");
+const react = require("ndk-session-engine/react"), svelte = require("ndk-session-engine/svelte"), vue = require("ndk-session-engine/vue");`)]],
+  ["ES module", ["--input-type=module", "-e", bindingsProbe(`import { SessionError } from "ndk-session-engine";
+import * as react from "ndk-session-engine/react"; import * as svelte from "ndk-session-engine/svelte"; import * as vue from "ndk-session-engine/vue";`)]],
+])("the %s build serves the React, Svelte and Vue bindings, which throw the main entry's SessionError", (_, args) => {
+  const { names, sameClass } = JSON.parse(node(args)) as { names: Record<string, string[]>; sameClass: boolean };
+  for (const framework of ["react", "svelte", "vue"]) expect(names[framework]).toEqual(expect.arrayContaining(hooks));
+  expect(names.react).toContain("SessionsProvider");
+  expect(names.svelte).toContain("setSessionManager");
+  expect(names.vue).toContain("provideSessionManager");
+  expect(sameClass).toBe(true);
+});
