@@ -56,6 +56,10 @@ export type ManagerEvent =
   | { type: "session.stop"; pubkey: Hexpubkey }
   | { type: "session.preferences.set"; pubkey: Hexpubkey; preferences: SessionPreferences }
   | { type: "session.resume"; pubkey: Hexpubkey }
+  /** Try a failed session again now, without waiting for its backoff. */
+  | { type: "session.retry"; pubkey: Hexpubkey }
+  /** Fetch a ready session's lists again now. */
+  | { type: "session.refresh"; pubkey: Hexpubkey }
   | { type: "session.unlock"; pubkey: Hexpubkey }
   | { type: "session.lock"; pubkey: Hexpubkey }
   /** The session's signer returned a signature that is not the session's: it must not sign again. */
@@ -207,6 +211,8 @@ export const managerMachine = setup({
         "session.stop": { guard: "isKnown", actions: "forward" },
         "session.preferences.set": { guard: "isKnown", actions: "forward" },
         "session.resume": { guard: "isKnown", actions: "forward" },
+        "session.retry": { guard: "isKnown", actions: "forward" },
+        "session.refresh": { guard: "isKnown", actions: "forward" },
         "session.fault": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
         "session.approval": { guard: "isKnown", actions: "forward" },
         // The runtime's signer changed under the session: NDK follows when it is the active one.

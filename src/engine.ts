@@ -110,7 +110,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
     systemId: "manager",
     input: { plan: options.plan, retry: options.retry },
     snapshot: options.snapshot as never,
-    inspect: observers.length ? (event) => observers.forEach((observe) => observe(event)) : undefined,
+    inspect: observers.length > 1 ? (event) => observers.forEach((observe) => observe(event)) : observers[0],
   });
   runtime.report = (pubkey, news) => {
     options.onSignerNews?.(pubkey, news);

@@ -4,6 +4,7 @@ import { failure, withTimeout } from "../errors";
 import type { IngestContext } from "./ingest";
 import { checkExtension, nip07SignerFor } from "./nip07";
 import type { EngineRuntime } from "./runtime";
+import { releaseSigner } from "./sessionSigner";
 
 const KNOWN_SIGNERS: Array<[abstract new (...args: never[]) => NDKSigner, string]> = [
   [NDKPrivateKeySigner, "private-key"],
@@ -70,7 +71,11 @@ async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey;
       // Listen for the bunker's answers without reconnecting: a reconnect would re-send a
       // single-use secret (and NDK 3.0.3's restored signer never listens by itself, #332).
       const listening = (signer as unknown as { startListening(): Promise<void> }).startListening();
-      if (!(await withTimeout(listening, runtime.timeouts.signerMs, () => new Error("timeout")).then(() => true, () => false))) signer = undefined;
+      if (!(await withTimeout(listening, runtime.timeouts.signerMs, () => new Error("timeout")).then(() => true, () => false))) {
+        // The payload is good; the bunker's relay is what did not answer, and it may come back.
+        releaseSigner(signer);
+        throw failure("signer-timeout", "The remote signer's relay did not answer; retrying");
+      }
     }
     if (signer) {
       runtime.signers.set(input.pubkey, signer);

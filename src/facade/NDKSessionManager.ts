@@ -193,6 +193,18 @@ export class NDKSessionManager {
     this.actor.send({ type: "session.stop", pubkey });
   }
 
+  /** Added: tries a failed session again now, without waiting for its backoff (no-op unless in `error`). */
+  retry(pubkey: Hexpubkey): void {
+    this.requireSession(pubkey);
+    this.actor.send({ type: "session.retry", pubkey });
+  }
+
+  /** Added: fetches a ready session's lists again now, e.g. when the app comes back online. */
+  refresh(pubkey: Hexpubkey): void {
+    this.requireSession(pubkey);
+    this.actor.send({ type: "session.refresh", pubkey });
+  }
+
   /** Follows more kinds, for every session (the peer only did the active one). */
   addMonitor(monitor: MonitorItem[]): void {
     const kinds = monitorKinds(monitor, this.wrappers);

@@ -33,6 +33,7 @@ function overheadRows(title: string, figures: Record<Variant, number[]>, perBatc
   const over = (values: number[]) => `${spread(values, 2)}; ${(((median(values) / bare) - 1) * 100).toFixed(1)}% (issue 5 target ≤ +20%)`;
   return [
     { figure: `${title}, no inspection`, value: bare, unit: "µs", runs: `${figures.bare.length}x${perBatch}`, detail: spread(figures.bare, 2) },
+    { figure: "   XState inspection, no-op observer", value: median(figures.dispatch), unit: "µs", runs: `${figures.dispatch.length}x${perBatch}`, detail: over(figures.dispatch) },
     { figure: "   read model fed by inspection", value: median(figures.inspected), unit: "µs", runs: `${figures.inspected.length}x${perBatch}`, detail: over(figures.inspected) },
     { figure: "   + one select() listener", value: median(figures.selected), unit: "µs", runs: `${figures.selected.length}x${perBatch}`, detail: over(figures.selected) },
   ];

@@ -122,6 +122,37 @@ describe("bad input", () => {
     expect(manager.getSession(alice.pubkey)!.failure).toBeUndefined();
   });
 
+  it("retry() tries a failed session at once, without its backoff; refresh() fetches a ready one's lists again", async () => {
+    const down = await withRelay();
+    const port = Number(new URL(down.url).port);
+    await down.close();
+    const ndk = await connectedNdk([`ws://127.0.0.1:${port}`]);
+    cleanups.push(() => disconnect(ndk));
+    // A backoff far longer than the test: only retry() can bring the session back in time.
+    const { manager, status } = managerFor(ndk, { timeouts: { fetchMs: 150, signerMs: 500 }, retry: { baseMs: 60_000, maxMs: 60_000 } });
+    cleanups.push(() => manager.destroy());
+    const alice = NDKPrivateKeySigner.generate();
+    await manager.login(alice);
+    await eventually(() => status(alice.pubkey) === "error", 3000, "error state");
+    const back = await withRelay({ port });
+    cleanups.push(() => back.close());
+    manager.retry(alice.pubkey);
+    await eventually(() => status(alice.pubkey) === "ready", 5000, "ready after retry()");
+
+    const fetches = () => back.frames.filter((f) => f.type === "REQ" && f.filters?.some((filter) => filter.limit !== 0 && filter.authors?.includes(alice.pubkey))).length;
+    const before = fetches();
+    const statuses: Array<string | undefined> = [];
+    manager.select((state) => state.sessions.get(alice.pubkey)?.status).subscribe((value) => statuses.push(value));
+    manager.refresh(alice.pubkey);
+    await eventually(() => status(alice.pubkey) === "ready" && statuses.length >= 2, 3000, "refetched");
+    expect(statuses).toEqual(["fetching", "ready"]);
+    expect(fetches()).toBeGreaterThan(before);
+
+    const stranger = NDKPrivateKeySigner.generate().pubkey;
+    expect(() => manager.retry(stranger)).toThrow(expect.objectContaining({ name: "SessionNotFoundError" }));
+    expect(() => manager.refresh(stranger)).toThrow(expect.objectContaining({ name: "SessionNotFoundError" }));
+  });
+
   it("one session's failure leaves the others ready", async () => {
     const ndk = await ndkOn(fixture.relay.url);
     const { manager, ready, status } = managerFor(ndk, { timeouts: { fetchMs: 1000, signerMs: 100 } });
