@@ -27,15 +27,14 @@ import {
   selectSessions,
   type Hexpubkey,
   type NDKSession,
-  type Selection,
   type SessionSelector,
   type SessionSource,
   type SessionState,
 } from "./core";
 
-// The same selectors and types as the Svelte and Vue bindings, for code shared between them.
-export { selectActivePubkey, selectActiveSession, selectSession, selectSessions };
-export type { Hexpubkey, NDKSession, Selection, SessionSelector, SessionSource, SessionState };
+// The selectors and types every binding shares, so code can move between frameworks.
+export * from "./core";
+
 
 /** Compares two values of a slice; `true` means "the same, do not re-render". */
 export type EqualityFn<T> = (a: T, b: T) => boolean;

@@ -33,6 +33,9 @@ import {
   type SessionSource,
 } from "./core";
 
+// The selectors and types every binding shares, so code can move between frameworks.
+export * from "./core";
+
 /**
  * A slice of the session state, readable two ways so one object serves every Svelte style.
  *
@@ -196,6 +199,3 @@ export function useSession(
   return keyedReadable(pubkey, (key) => source.select(selectSession(key)), Object.is);
 }
 
-export { selectActivePubkey, selectActiveSession, selectSession, selectSessions };
-export type { Hexpubkey, NDKSession, Selection, SessionSelector, SessionSource };
-export type { SessionState } from "./core";

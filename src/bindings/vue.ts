@@ -33,11 +33,11 @@ import {
   type Selection,
   type SessionSelector,
   type SessionSource,
-  type SessionState,
 } from "./core";
 
-export { selectActivePubkey, selectActiveSession, selectSession, selectSessions };
-export type { Hexpubkey, NDKSession, Selection, SessionSelector, SessionSource, SessionState };
+// The selectors and types every binding shares, so code can move between frameworks.
+export * from "./core";
+
 
 /**
  * What every composable returns. Read-only so a component cannot write a value the manager never

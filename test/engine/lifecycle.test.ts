@@ -12,6 +12,16 @@ const cleanups = { push: fixture.defer };
 const liveFiltersSince = (r: LoopbackRelay, index: number) =>
   r.frames.slice(index).filter((f) => f.type === "REQ" && f.filters?.some((filter) => filter.limit === 0));
 
+/** An NDK whose only relay is down (its port known, so a relay can come back on it). */
+async function ndkOnDeadRelay() {
+  const down = await withRelay();
+  const port = Number(new URL(down.url).port);
+  await down.close();
+  const ndk = await connectedNdk([`ws://127.0.0.1:${port}`]);
+  cleanups.push(() => disconnect(ndk));
+  return { ndk, port };
+}
+
 describe("logout", () => {
   it("re-issues the shared subscription without the session, sends CLOSE, and stops its updates", async () => {
     const ndk = await ndkOn(fixture.relay.url);
@@ -102,11 +112,7 @@ describe("bad input", () => {
   });
 
   it("with the relay down a session lands in error (offline), retries on its own, and recovers when the relay is back", async () => {
-    const down = await withRelay();
-    const port = Number(new URL(down.url).port);
-    await down.close();
-    const ndk = await connectedNdk([`ws://127.0.0.1:${port}`]);
-    cleanups.push(() => disconnect(ndk));
+    const { ndk, port } = await ndkOnDeadRelay();
     const { manager, status } = managerFor(ndk, { timeouts: { fetchMs: 150, signerMs: 500 }, retry: { baseMs: 100, maxMs: 400 } });
     cleanups.push(() => manager.destroy());
     const alice = NDKPrivateKeySigner.generate();
@@ -123,11 +129,7 @@ describe("bad input", () => {
   });
 
   it("retry() tries a failed session at once, without its backoff; refresh() fetches a ready one's lists again", async () => {
-    const down = await withRelay();
-    const port = Number(new URL(down.url).port);
-    await down.close();
-    const ndk = await connectedNdk([`ws://127.0.0.1:${port}`]);
-    cleanups.push(() => disconnect(ndk));
+    const { ndk, port } = await ndkOnDeadRelay();
     // A backoff far longer than the test: only retry() can bring the session back in time.
     const { manager, status } = managerFor(ndk, { timeouts: { fetchMs: 150, signerMs: 500 }, retry: { baseMs: 60_000, maxMs: 60_000 } });
     cleanups.push(() => manager.destroy());
