@@ -1,0 +1,56 @@
+/**
+ * Model-based tests of the manager machine (issue item): xstate/graph paths over the pure machine
+ * (test/model/managerModel.ts), each run against a real NDKSessionManager with a private-key
+ * account and a NIP-46 account on the loopback relay; the transitions the real manager took are
+ * counted and must be all of them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnyActorRef } from "xstate";
+import { managerMachine } from "../../machines";
+import { eventually } from "../support/env";
+import { useRelay } from "../support/fixture";
+import { CoverageRecorder, universeOf } from "./coverage";
+import { managerModel, planManagerPaths } from "./managerModel";
+import { ManagerRun, type ManagerRig } from "./managerRun";
+import { startApprovingBunker } from "./world";
+
+const fixture = useRelay();
+const recorder = new CoverageRecorder(universeOf(managerMachine), (actor: AnyActorRef) => (actor as { systemId?: string }).systemId === "manager");
+const { paths, reachable } = planManagerPaths(14);
+let rig: ManagerRig;
+
+beforeAll(async () => {
+  const bunker = await startApprovingBunker(fixture.relay, fixture.ndk, "https://bunker.example/approve");
+  rig = { relay: fixture.relay, ndk: fixture.ndk, bunker, recorder, ndkOn: fixture.ndkOn };
+}, 20_000);
+afterAll(async () => {
+  await rig?.bunker.close();
+});
+
+describe("manager machine: model paths against the real engine", () => {
+  it("the model reaches every state and every transition of the machine", () => {
+    const shortest = managerModel.getShortestPaths();
+    const visited = new Set(shortest.flatMap((p) => p.steps.flatMap((s) => s.state.context.machine._nodes.map((n) => n.id))));
+    expect(recorder.universe.states.filter((id) => !visited.has(id))).toEqual([]);
+    expect([...recorder.universe.transitions.keys()].filter((k) => !reachable.has(k))).toEqual([]);
+    const states = Object.keys(managerModel.getAdjacencyMap()).length;
+    console.log(`manager model: ${states} model states, ${shortest.length} shortest paths; covering walks: ${paths.length} paths, ${paths.reduce((n, p) => n + p.steps.length, 0)} steps, ${reachable.size} transitions`);
+  });
+
+  for (const [i, path] of paths.entries())
+    it(`path ${i + 1}: ${path.description}`, async () => {
+      const run = new ManagerRun(rig, path);
+      fixture.defer(() => run.close());
+      await managerModel.testPath(path.statePath, run.params);
+    });
+
+  it("the real manager was in every state and took every transition", () => {
+    console.log(recorder.report("manager machine", paths.length));
+    expect(recorder.uncovered()).toEqual({ states: [], transitions: [] });
+  });
+
+  it("closes every socket the paths opened", async () => {
+    await rig.bunker.close();
+    await eventually(() => fixture.relay.connections() === 1, 3000, "only the fixture's own NDK connected"); // its socket is closed after all
+  });
+});
