@@ -112,6 +112,8 @@ export async function inspectionOverhead(relay: LoopbackRelay, a: Account, b: Ac
   const variants: Variant[] = ["bare", "dispatch", "inspected", "selected"];
   const switches: Record<Variant, number[]> = { bare: [], dispatch: [], inspected: [], selected: [] };
   const updates: Record<Variant, number[]> = { bare: [], dispatch: [], inspected: [], selected: [] };
+  // A short list too: the less a list costs to verify and parse, the larger inspection's share.
+  const smallUpdates: Record<Variant, number[]> = { bare: [], dispatch: [], inspected: [], selected: [] };
   // Rounds of every variant, so a slow spell of this noisy machine does not land on one variant only.
   const rounds = 3;
   const perRound = Math.max(1, Math.ceil(batches / rounds));
@@ -119,6 +121,7 @@ export async function inspectionOverhead(relay: LoopbackRelay, a: Account, b: Ac
     for (const variant of variants) {
       switches[variant].push(...(await run(variant, (engine) => switchMeans(engine, a, b, perRound, perBatch))));
       updates[variant].push(...(await run(variant, (engine) => liveUpdateMeans(engine, a, perRound, 50, 1000))));
+      smallUpdates[variant].push(...(await run(variant, (engine) => liveUpdateMeans(engine, b, perRound, 200, 10))));
     }
-  return { switches, updates };
+  return { switches, updates, smallUpdates };
 }

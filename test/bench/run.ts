@@ -91,6 +91,7 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
     { figure: `   restore ${RESTORED} locked: NIP-49 decryptions`, value: f7.scryptOnRestore, unit: "", runs: "1", target: 0, detail: `restore() took ${f7.restoreLocked.toFixed(1)} ms` },
     ...overheadRows("8. switch via actor", f8.switches, `${SWITCHES}`),
     ...overheadRows("9. one live kind-3 update (1,000 follows)", f8.updates, "50"),
+    ...overheadRows("   one live kind-3 update (10 follows)", f8.smallUpdates, "200"),
   ];
 }
 
