@@ -116,15 +116,29 @@ export class SessionReadModel {
 
   /**
    * A slice of the state that notifies, synchronously, only when it changes (by `isEqual`,
-   * `Object.is` by default): one session's follow count, the active pubkey. It is a computed atom,
-   * so it is evaluated only while somebody reads or watches it.
+   * `Object.is` by default): one session's follow count, the active pubkey. The previous value is
+   * kept while equal, so the slice's identity changes only with the slice. (Not a computed atom: one
+   * that is read but never watched stays linked to the store for good.)
    */
   select<T>(selector: (state: SessionState) => T, isEqual: (a: T, b: T) => boolean = Object.is): Selection<T> {
-    const selection = createAtom(() => selector(this.atom.get()), { compare: isEqual });
+    let last: { state: SessionState; value: T } | undefined;
+    const get = (): T => {
+      const state = this.atom.get();
+      if (last?.state === state) return last.value;
+      const next = selector(state);
+      last = { state, value: last && isEqual(last.value, next) ? last.value : next };
+      return last.value;
+    };
     return {
-      get: () => selection.get(),
+      get,
       subscribe: (listener) => {
-        const subscription = selection.subscribe(listener);
+        let seen = get();
+        const subscription = this.atom.subscribe(() => {
+          const value = get();
+          if (value === seen) return;
+          seen = value;
+          listener(value);
+        });
         return () => subscription.unsubscribe();
       },
     };

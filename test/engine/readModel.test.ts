@@ -3,6 +3,7 @@ import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { MemoryStorage, type SessionState } from "../../src";
+import { getGc } from "../bench/measure";
 
 const fixture = useRelay();
 
@@ -83,5 +84,33 @@ describe("the read model (an @xstate/store atom fed by inspection)", () => {
     active.subscribe((status) => statuses.push(status));
     manager.stopSession(alice.pubkey);
     expect(statuses).toEqual(["idle"]);
+  });
+
+  it("a selection read but never watched, or watched and let go, keeps nothing alive", async () => {
+    const { gc } = getGc();
+    const { manager } = managerFor(fixture.ndk);
+    fixture.defer(() => manager.destroy());
+    const refs: Array<WeakRef<object>> = [];
+    // Each selector holds a large object: if the store kept the selection, the object would stay.
+    const makeSelection = () => {
+      const held = { payload: new Array(10_000).fill(1) };
+      refs.push(new WeakRef(held));
+      return manager.select((state) => held.payload.length + (state.activePubkey ? 1 : 0));
+    };
+    // In a function of its own: a suspended async test would keep its locals (and temporaries) alive.
+    const use = () => {
+      expect(makeSelection().get()).toBe(10_000);
+      makeSelection().subscribe(() => {})();
+    };
+    use();
+    // deref() keeps its target alive to the end of the job, so each collection runs in a later one.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+    for (let round = 0; round < 10; round++) {
+      await tick();
+      gc();
+      await tick();
+      if (refs.every((ref) => !ref.deref())) break;
+    }
+    expect(refs.map((ref) => ref.deref())).toEqual([undefined, undefined]);
   });
 });

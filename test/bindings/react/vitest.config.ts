@@ -1,3 +1,3 @@
-import { bindingProject } from "../project";
+import { bindingProject } from "../project.ts";
 
 export default bindingProject("react", "test/bindings/react/**/*.test.{ts,tsx}");

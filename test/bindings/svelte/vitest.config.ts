@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { svelteTesting } from "@testing-library/svelte/vite";
 import type { Plugin } from "vite";
-import { bindingProject } from "../project";
+import { bindingProject } from "../project.ts";
 
 /**
  * Svelte's client runtime for `svelte`, `svelte/store`, `svelte/reactivity`… (their `browser`

@@ -1,4 +1,4 @@
 import vue from "@vitejs/plugin-vue";
-import { bindingProject } from "../project";
+import { bindingProject } from "../project.ts";
 
 export default bindingProject("vue", "test/bindings/vue/**/*.test.ts", [vue()]);
