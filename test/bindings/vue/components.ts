@@ -15,23 +15,10 @@ export interface Probe<T> {
 
 /** A component that renders `show(value)` of the ref `use()` returns, in a `<span data-test=…>`. */
 export function probe<T>(name: string, use: () => Readonly<ShallowRef<T>>, show: (value: T) => string) {
-  const stats: Probe<T> = { renders: 0, last: undefined, handle: undefined };
-  const component = defineComponent({
-    name,
-    setup() {
-      const value = use();
-      stats.handle = value;
-      return () => {
-        stats.renders++;
-        stats.last = value.value;
-        return h("span", { "data-test": name }, show(value.value));
-      };
-    },
-  });
-  return { component, stats };
+  return propProbe(name, () => use(), show);
 }
 
-/** Like `probe`, for composables that take the `pubkey` prop (as a getter of it). */
+/** A probe for composables that take the `pubkey` prop (as a getter of it). */
 export function propProbe<T>(name: string, use: (pubkey: () => Hexpubkey | undefined) => Readonly<ShallowRef<T>>, show: (value: T) => string) {
   const stats: Probe<T> = { renders: 0, last: undefined, handle: undefined };
   const component = defineComponent({
