@@ -15,7 +15,7 @@ import { storeActionsOf } from "./storeActions";
 import { admit } from "./intake";
 import { managerHost } from "./host";
 import { engineOptionsFrom, monitorKinds, planFrom, type EventWrapper } from "./options";
-import { SessionReadModel, type ReadableSessionStore, type Selection } from "./readModel";
+import { readModelOf, type ReadableSessionStore, type SessionReadModel, type Selection } from "./readModel";
 import type {
   LoginCallOptions,
   MonitorItem,
@@ -56,15 +56,7 @@ export class NDKSessionManager {
     // The read model is built next; events of the start-up before that carry nothing it needs.
     this.engineOptions = engineOptionsFrom(ndk, options, plan, (event) => this.readModel?.observe(event));
     this.engine = createSessionEngine(this.engineOptions);
-    this.readModel = new SessionReadModel(ndk, () => {
-      const { runtime } = this.engine;
-      return new Map([...runtime.signers.keys()].map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
-    }, {
-      ndk,
-      wrappers: this.wrappers,
-      subscriptionsFor: (pubkey) => this.engine.runtime.hub.subscriptionsFor(pubkey),
-      lastActiveOf: (pubkey) => this.actor.getSnapshot().context.lastActive[pubkey] ?? 0,
-    });
+    this.readModel = readModelOf(ndk, () => this.engine, this.wrappers);
     this.readModel.attach(this.actor);
     const keeper = new SecretsKeeper(options.secrets);
     this.secrets = new SessionSecrets(() => this.engine.runtime, keeper, () => this.persistence?.scheduleSave());
@@ -138,11 +130,7 @@ export class NDKSessionManager {
     this.requireAlive();
     const { pubkey, signer, sealed } = await admit(this.ndk, userOrSigner, this.engine.runtime.timeouts.signerMs, options);
     this.requireAlive();
-    if (signer) this.engine.runtime.signers.set(pubkey, signer);
-    else this.engine.runtime.signers.delete(pubkey);
-    this.engine.runtime.sealed.delete(pubkey);
-    if (sealed) this.engine.runtime.sealed.set(pubkey, sealed); // an ncryptsec is kept as given: no second scrypt
-    else this.secrets.sealOnLogin(pubkey, signer, options.passphrase);
+    this.secrets.enroll(pubkey, signer, sealed, options.passphrase);
     this.actor.send({
       type: "account.login",
       pubkey,

@@ -4,7 +4,8 @@ import { createAtom, type Atom, type ReadonlyAtom } from "@xstate/store";
 import type { AnyActorRef, InspectionEvent, SnapshotFrom } from "xstate";
 import { sessionId, type Hexpubkey, type SessionContext } from "../../machines";
 import type { managerMachine } from "../../machines";
-import type { ManagerActor } from "../engine";
+import type { ManagerActor, SessionEngine } from "../engine";
+import type { EventWrapper } from "./options";
 import { sessionView, statusOf, type ViewDeps } from "./sessionView";
 import type { NDKSession, SessionState } from "./types";
 
@@ -192,4 +193,18 @@ export class SessionReadModel {
     const sessions = new Map(state.sessions).set(pubkey, view);
     return stateOf(state.ndk, sessions, sameEntries(state.signers, signers) ? state.signers : new Map(signers), state.activePubkey);
   }
+}
+
+/** The read model of a manager's engine (which restore() may replace, hence the getter). */
+export function readModelOf(ndk: NDK, engine: () => SessionEngine, wrappers: ReadonlyMap<number, EventWrapper>): SessionReadModel {
+  const signersOf = () => {
+    const { runtime } = engine();
+    return new Map([...runtime.signers.keys()].map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
+  };
+  return new SessionReadModel(ndk, signersOf, {
+    ndk,
+    wrappers,
+    subscriptionsFor: (pubkey) => engine().runtime.hub.subscriptionsFor(pubkey),
+    lastActiveOf: (pubkey) => engine().actor.getSnapshot().context.lastActive[pubkey] ?? 0,
+  });
 }

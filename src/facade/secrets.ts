@@ -1,7 +1,7 @@
 import { NDKPrivateKeySigner, type Hexpubkey, type NDKSigner } from "@nostr-dev-kit/ndk";
 import { SignerError } from "../errors";
 import type { EngineRuntime } from "../effects/runtime";
-import type { SecretsKeeper } from "../secrets/sealing";
+import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
 
 /**
  * The manager's side of secrets: seals each login's key by the app's policy (in the background:
@@ -16,8 +16,21 @@ export class SessionSecrets {
     private readonly afterSeal: () => void,
   ) {}
 
+  /**
+   * A login's signer joins the runtime (none: read-only), with its key kept as given (an ncryptsec:
+   * no second scrypt) or sealed by the policy.
+   */
+  enroll(pubkey: Hexpubkey, signer: NDKSigner | undefined, sealed: SealedSecret | undefined, passphrase?: string): void {
+    const runtime = this.runtime();
+    if (signer) runtime.signers.set(pubkey, signer);
+    else runtime.signers.delete(pubkey);
+    runtime.sealed.delete(pubkey);
+    if (sealed) runtime.sealed.set(pubkey, sealed);
+    else this.sealOnLogin(pubkey, signer, passphrase);
+  }
+
   /** Seals the signer's secret for storage; `passphrase` overrides the policy's for this login. */
-  sealOnLogin(pubkey: Hexpubkey, signer: NDKSigner | undefined, passphrase?: string): void {
+  private sealOnLogin(pubkey: Hexpubkey, signer: NDKSigner | undefined, passphrase?: string): void {
     if (!signer) return;
     if (!passphrase && !this.keeper.canSeal(signer)) return;
     const sealing = this.keeper
