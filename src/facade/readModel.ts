@@ -62,7 +62,10 @@ export class SessionReadModel {
 
   constructor(
     ndk: NDK,
-    /** The sessions' signers as the app may use them: gated, and with nothing secret to serialise. */
+    /**
+     * The sessions' signers as the app may use them (gated, nothing secret to serialise): the same
+     * map while they stay the same, so the state compares it by identity.
+     */
     private readonly signersOf: () => ReadonlyMap<Hexpubkey, NDKSigner>,
     private readonly deps: ViewDeps,
   ) {
@@ -177,10 +180,9 @@ export class SessionReadModel {
       if (child) sessions.set(pubkey, this.viewOf(child.getSnapshot() as SessionSnapshot));
     }
     const sessionsChanged = !sameEntries(state.sessions, sessions);
-    const signers = this.signersOf();
-    const signersChanged = !sameEntries(state.signers, signers);
-    if (!sessionsChanged && !signersChanged && state.activePubkey === active) return state;
-    return stateOf(state.ndk, sessionsChanged ? sessions : state.sessions, signersChanged ? new Map(signers) : state.signers, active);
+    const signers = this.signersOf() as SessionState["signers"];
+    if (!sessionsChanged && signers === state.signers && state.activePubkey === active) return state;
+    return stateOf(state.ndk, sessionsChanged ? sessions : state.sessions, signers, active);
   }
 
   private withSession(state: SessionState, snapshot: SessionSnapshot): SessionState {
@@ -189,17 +191,21 @@ export class SessionReadModel {
     if (!state.sessions.has(pubkey)) return state;
     const view = this.viewOf(snapshot);
     if (state.sessions.get(pubkey) === view) return state;
-    const signers = this.signersOf();
     const sessions = new Map(state.sessions).set(pubkey, view);
-    return stateOf(state.ndk, sessions, sameEntries(state.signers, signers) ? state.signers : new Map(signers), state.activePubkey);
+    return stateOf(state.ndk, sessions, this.signersOf() as SessionState["signers"], state.activePubkey);
   }
 }
 
 /** The read model of a manager's engine (which restore() may replace, hence the getter). */
 export function readModelOf(ndk: NDK, engine: () => SessionEngine, wrappers: ReadonlyMap<number, EventWrapper>): SessionReadModel {
+  // Rebuilt only when a signer came, went or changed, so the state keeps the map's identity.
+  let gated = new Map<Hexpubkey, NDKSigner>();
   const signersOf = () => {
     const { runtime } = engine();
-    return new Map([...runtime.signers.keys()].map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
+    const keys = [...runtime.signers.keys()];
+    if (keys.length !== gated.size || keys.some((pubkey) => gated.get(pubkey) !== runtime.sessionSigner(pubkey)))
+      gated = new Map(keys.map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
+    return gated;
   };
   return new SessionReadModel(ndk, signersOf, {
     ndk,

@@ -22,7 +22,8 @@ function engineFor(ndk: NDK, variant: Variant): SessionEngine {
   // XState's own cost of inspection: events built and dispatched to an observer that does nothing.
   if (variant === "dispatch") return createSessionEngine({ ndk, inspect: [() => {}] });
   let engine: SessionEngine | undefined;
-  const model = new SessionReadModel(ndk, () => new Map(), {
+  const noSigners = new Map();
+  const model = new SessionReadModel(ndk, () => noSigners, {
     ndk,
     wrappers: new Map(),
     subscriptionsFor: () => [],
