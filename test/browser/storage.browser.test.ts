@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import { useBrowser } from "../support/browser";
 import type { StorageFixture } from "./fixtures/storageEntry";
 
-// LocalStorage and LocalForageStorage in real Chromium (Debian `chromium`, driven by playwright-core),
+// LocalStorage and LocalForageStorage in real Chromium (the one npm installs, driven by playwright-core),
 // bundled by esbuild from src/storage/ exactly as an app would import them.
 
 const entry = fileURLToPath(new URL("./fixtures/storageEntry.ts", import.meta.url));
