@@ -1,4 +1,5 @@
 export * from "./types";
 export * from "./lists";
+export * from "./failures";
 export * from "./session.machine";
 export * from "./manager.machine";

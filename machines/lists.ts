@@ -12,11 +12,13 @@ export const Kind = {
 
 /**
  * NIP-01 for replaceable and addressable events: a newer `created_at` wins; on a tie the lowest id
- * wins; an older event, or the same event again, never replaces what is stored.
+ * wins; an older event never replaces what is stored. The same event again replaces it only when it
+ * was read without the signer and now brings its private items.
  */
-export function supersedes(incoming: Pick<ListEntry, "id" | "createdAt">, stored?: Pick<ListEntry, "id" | "createdAt">): boolean {
+export function supersedes(incoming: Pick<ListEntry, "id" | "createdAt" | "partial">, stored?: Pick<ListEntry, "id" | "createdAt" | "partial">): boolean {
   if (!stored) return true;
   if (incoming.createdAt !== stored.createdAt) return incoming.createdAt > stored.createdAt;
+  if (incoming.id === stored.id) return stored.partial === true && incoming.partial !== true;
   return incoming.id < stored.id;
 }
 
@@ -30,6 +32,18 @@ export function mergeEntries(slots: ListSlots, entries: readonly ListEntry[]): L
   }
   return next;
 }
+
+/**
+ * What a refresh may skip: the stored entries it need not read again. An entry read without the
+ * signer is left out, so the next refresh brings its private items.
+ */
+export function knownEntries(slots: ListSlots): Array<Pick<ListEntry, "key" | "id" | "createdAt">> {
+  const known: Array<Pick<ListEntry, "key" | "id" | "createdAt">> = [];
+  for (const { key, id, createdAt, partial } of Object.values(slots)) if (!partial) known.push({ key, id, createdAt });
+  return known;
+}
+
+export const hasPartialEntries = (slots: ListSlots) => Object.values(slots).some((entry) => entry.partial === true);
 
 /** The kinds a plan asks relays for, sorted and without duplicates. */
 export function kindsOf(plan: FetchPlan, walletEnabled: boolean | undefined): number[] {

@@ -1,26 +1,9 @@
-import { and, assign, enqueueActions, sendTo, setup } from "xstate";
-import { sessionMachine, type FiltersChangedEvent, type SessionInput } from "./session.machine";
-import type { FetchPlan, Hexpubkey, ListSlots, RetryPolicy, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
+import { and, assign, enqueueActions, fromPromise, sendTo, setup } from "xstate";
+import { sessionMachine, type SessionInput, type SignerChangedEvent } from "./session.machine";
+import type { FetchPlan, Hexpubkey, ListSlots, SessionPreferences, SignerDescriptor } from "./types";
 
 /** The id and systemId of a session actor: `system.get(sessionId(pk))` reaches it from anywhere. */
 export const sessionId = (pubkey: Hexpubkey) => `session:${pubkey}`;
-
-export const DEFAULT_PLAN: FetchPlan = {
-  profile: true,
-  follows: true,
-  mutes: true,
-  blockedRelays: true,
-  relayList: true,
-  wallet: false,
-  kinds: [],
-};
-
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
-
-export interface ManagerInput {
-  plan?: FetchPlan;
-  retry?: RetryPolicy;
-}
 
 export interface ManagerContext {
   /** Logged-in pubkeys, oldest login first. */
@@ -31,9 +14,17 @@ export interface ManagerContext {
    * a switch is one transition of one actor.
    */
   lastActive: Record<Hexpubkey, number>;
-  /** The fetch plan every new session starts with. */
-  plan: FetchPlan;
-  retry: RetryPolicy;
+}
+
+/** One account as storage had it: enough to spawn its session where it left off. */
+export interface RestoredAccount extends SessionInput {
+  lastActive: number;
+}
+
+/** What `loadState` found: accounts to bring back (those already logged in are left as they are). */
+export interface LoadedState {
+  accounts: RestoredAccount[];
+  activePubkey: Hexpubkey | null;
 }
 
 export type ManagerEvent =
@@ -44,35 +35,35 @@ export type ManagerEvent =
       setActive: boolean;
       /** Unix seconds, for lastActive when the login makes the session active. */
       at: number;
-      /** A restored session's lastActive. */
+      /** Another tab's account: its lastActive, preferences and last-known lists. */
       lastActive?: number;
       preferences?: SessionPreferences;
       lists?: ListSlots;
     }
   | { type: "account.logout"; pubkey: Hexpubkey }
   | { type: "account.switch"; pubkey: Hexpubkey | null; at: number }
+  /** The app follows more kinds in every session (configuration: kept by the effects, not stored). */
   | { type: "monitor.add"; kinds: number[] }
+  /** The app gives one session a plan of its own (configuration, like monitor.add), or starts it again. */
   | { type: "session.start"; pubkey: Hexpubkey; plan?: FetchPlan }
   | { type: "session.stop"; pubkey: Hexpubkey }
   | { type: "session.preferences.set"; pubkey: Hexpubkey; preferences: SessionPreferences }
-  | { type: "session.resume"; pubkey: Hexpubkey }
   /** Try a failed session again now, without waiting for its backoff. */
   | { type: "session.retry"; pubkey: Hexpubkey }
-  /** Fetch a ready session's lists again now. */
+  /** Fetch a session's lists again now. */
   | { type: "session.refresh"; pubkey: Hexpubkey }
   | { type: "session.unlock"; pubkey: Hexpubkey }
   | { type: "session.lock"; pubkey: Hexpubkey }
-  /** The session's signer returned a signature that is not the session's: it must not sign again. */
-  | { type: "session.fault"; pubkey: Hexpubkey; failure: SessionFailure }
-  /** The session's remote signer waits for its user (NIP-46 auth_url), or answered (`null`). */
-  | { type: "session.approval"; pubkey: Hexpubkey; url: string | null }
   /** The page regained focus: sessions whose signer was away look again. */
   | { type: "signers.recheck" }
-  | FiltersChangedEvent
+  /** Read storage and bring back the sessions it holds. */
+  | { type: "manager.restore" }
+  | SignerChangedEvent
   | { type: "manager.stop" };
 
 const pubkeyOf = (event: ManagerEvent) => ("pubkey" in event ? event.pubkey : null);
 const targetOf = (event: ManagerEvent) => sessionId(pubkeyOf(event) ?? "");
+const loadedOf = (event: unknown) => (event as { output: LoadedState }).output;
 
 /** NDK follows whatever is active once the transition's assignments are done. */
 const wireActive = { type: "wireNdk", params: ({ context }: { context: ManagerContext }) => ({ pubkey: context.activePubkey }) } as const;
@@ -81,42 +72,74 @@ const releaseTarget = {
   params: ({ event }: { event: ManagerEvent }) => ({ pubkey: pubkeyOf(event) ?? "" }),
 } as const;
 
+const switchTransitions = [
+  { guard: "isClearing", actions: ["deactivate", wireActive] },
+  { guard: "isKnown", actions: ["activate", wireActive] },
+] as const;
+
+const logoutTransitions = [
+  {
+    guard: "isActive",
+    description: "The active session leaves: the oldest remaining login takes over.",
+    actions: ["stopSession", "forget", releaseTarget, "activateNext", wireActive],
+  },
+  { guard: "isKnown", actions: ["stopSession", "forget", releaseTarget] },
+] as const;
+
 export const managerMachine = setup({
   types: {
-    input: {} as ManagerInput | undefined,
     context: {} as ManagerContext,
     events: {} as ManagerEvent,
   },
-  actors: { session: sessionMachine },
+  actors: {
+    session: sessionMachine,
+    /** Reads, checks and migrates what storage holds, and hands its secrets to the keyring. Provided from src/persistence. */
+    loadState: fromPromise<LoadedState>(() => {
+      throw new Error('manager actor "loadState" must be provided from src/ (machine.provide)');
+    }),
+  },
   guards: {
     isKnown: ({ context, event }) => context.pubkeys.includes(pubkeyOf(event) ?? ""),
     isClearing: ({ event }) => event.type === "account.switch" && event.pubkey === null,
     isActive: ({ context, event }) => pubkeyOf(event) !== null && pubkeyOf(event) === context.activePubkey,
     wantsActive: ({ event }) => event.type === "account.login" && event.setActive,
+    /** The stored active account comes back as a new session: restore() waits until its signer is found. */
+    awaitsActiveSigner: ({ context, event }) => {
+      const { activePubkey, accounts } = loadedOf(event);
+      return activePubkey !== null && !context.pubkeys.includes(activePubkey) && accounts.some((a) => a.pubkey === activePubkey);
+    },
   },
   actions: {
     /** Points NDK's signer, activeUser and filters at the active session (or clears them). Provided from src/. */
     wireNdk: (_, _params: { pubkey: Hexpubkey | null }) => {},
-    /** Rebuilds NDK's mute and relay-connection filters from the active session's lists. Provided from src/. */
-    wireFilters: (_, _params: { pubkey: Hexpubkey }) => {},
-    /** Drops the runtime resources of a logged-out session (its signer). Provided from src/. */
+    /** Drops the effects' hold on a logged-out session: its signer, its plan. Provided from src/. */
     releaseSession: (_, _params: { pubkey: Hexpubkey }) => {},
+    /** Keeps the app's configuration in the effects: monitored kinds for all, or one session's plan. Provided from src/. */
+    configure: (_, _params: { kinds?: number[]; pubkey?: Hexpubkey; plan?: FetchPlan }) => {},
     spawnSession: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "account.login") return;
-      const input: SessionInput = {
-        pubkey: event.pubkey,
-        signer: event.signer,
-        plan: context.plan,
-        retry: context.retry,
-        preferences: event.preferences,
-        lists: event.lists,
-      };
-      const id = sessionId(event.pubkey);
-      enqueue.spawnChild("session", { id, systemId: id, input });
+      const { pubkey, signer, preferences, lists } = event;
+      const id = sessionId(pubkey);
+      enqueue.spawnChild("session", { id, systemId: id, input: { pubkey, signer, preferences, lists } });
       enqueue.assign({
-        pubkeys: [...context.pubkeys, event.pubkey],
-        lastActive: { ...context.lastActive, [event.pubkey]: event.lastActive ?? 0 },
+        pubkeys: [...context.pubkeys, pubkey],
+        lastActive: { ...context.lastActive, [pubkey]: event.lastActive ?? 0 },
       });
+    }),
+    /** Sessions storage held that are not logged in yet, spawned where they left off; the stored active one made active. */
+    admitRestored: enqueueActions(({ context, event, enqueue }) => {
+      const loaded = loadedOf(event);
+      const pubkeys = [...context.pubkeys];
+      const lastActive = { ...context.lastActive };
+      for (const { lastActive: seen, ...input } of loaded.accounts) {
+        if (pubkeys.includes(input.pubkey)) continue;
+        const id = sessionId(input.pubkey);
+        enqueue.spawnChild("session", { id, systemId: id, input });
+        pubkeys.push(input.pubkey);
+        lastActive[input.pubkey] = seen;
+      }
+      const active = loaded.activePubkey !== null && pubkeys.includes(loaded.activePubkey) ? loaded.activePubkey : context.activePubkey;
+      enqueue.assign({ pubkeys, lastActive, activePubkey: active });
     }),
     reauthenticate: sendTo(
       ({ event }) => targetOf(event),
@@ -138,87 +161,82 @@ export const managerMachine = setup({
     forward: sendTo(
       ({ event }) => targetOf(event),
       ({ event }) => {
-        const { pubkey: _pubkey, ...rest } = event as ManagerEvent & { pubkey: Hexpubkey };
+        const { pubkey: _pubkey, plan: _plan, ...rest } = event as ManagerEvent & { pubkey: Hexpubkey; plan?: FetchPlan };
         return rest as never;
       },
     ),
-    extendPlan: assign({
-      plan: ({ context, event }) =>
-        event.type === "monitor.add"
-          ? { ...context.plan, kinds: [...new Set([...context.plan.kinds, ...event.kinds])] }
-          : context.plan,
-    }),
-    broadcastRecheck: enqueueActions(({ context, enqueue }) => {
-      for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), { type: "signer.recheck" });
-    }),
-    broadcastMonitor: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== "monitor.add") return;
-      for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), { type: "session.monitor", kinds: event.kinds });
+    broadcast: enqueueActions(({ context, event, enqueue }) => {
+      const message = event.type === "monitor.add" ? { type: "session.monitor" as const } : { type: "signer.recheck" as const };
+      for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), message);
     }),
   },
 }).createMachine({
   id: "manager",
-  description: "Spawns one session actor per logged-in pubkey and keeps track of the active one.",
-  context: ({ input }) => ({
-    pubkeys: [],
-    activePubkey: null,
-    lastActive: {},
-    plan: input?.plan ?? DEFAULT_PLAN,
-    retry: input?.retry ?? DEFAULT_RETRY,
-  }),
-  initial: "running",
+  description: "Spawns one session actor per logged-in pubkey, keeps track of the active one, and restores them from storage.",
+  context: { pubkeys: [], activePubkey: null, lastActive: {} },
+  initial: "active",
+  on: {
+    "account.login": [
+      {
+        guard: and(["isKnown", "wantsActive"]),
+        description: "Same pubkey again: hand the session its new signer, and make it active.",
+        actions: ["reauthenticate", "activate", wireActive],
+      },
+      {
+        guard: and(["isKnown", "isActive"]),
+        description: "The active session's signer changed: NDK must sign with the new one.",
+        actions: ["reauthenticate", wireActive],
+      },
+      { guard: "isKnown", actions: ["reauthenticate"] },
+      { guard: "wantsActive", actions: ["spawnSession", "activate", wireActive] },
+      { actions: ["spawnSession"] },
+    ],
+    "account.switch": [...switchTransitions],
+    "account.logout": [...logoutTransitions],
+    "session.signer.changed": { guard: "isActive", actions: wireActive },
+    "monitor.add": {
+      actions: [{ type: "configure", params: ({ event }) => ({ kinds: event.kinds }) }, "broadcast"],
+    },
+    "signers.recheck": { actions: "broadcast" },
+    "session.start": {
+      guard: "isKnown",
+      actions: [{ type: "configure", params: ({ event }) => ({ pubkey: event.pubkey, plan: event.plan }) }, "forward"],
+    },
+    "session.stop": { guard: "isKnown", actions: "forward" },
+    "session.preferences.set": { guard: "isKnown", actions: "forward" },
+    "session.retry": { guard: "isKnown", actions: "forward" },
+    "session.refresh": { guard: "isKnown", actions: "forward" },
+    "session.unlock": { guard: "isKnown", actions: "forward" },
+    "session.lock": { guard: "isKnown", actions: "forward" },
+    "manager.stop": { target: ".stopped" },
+  },
   states: {
-    running: {
+    active: {
       description: "Takes logins, logouts and switches, forwards session commands, and keeps NDK wired to the active session.",
+      on: { "manager.restore": { target: "loading" } },
+    },
+    loading: {
+      description: "Reads storage: the stored snapshot (validated, migrated) or the accounts of an older format; secrets go to the keyring.",
+      invoke: {
+        id: "loadState",
+        src: "loadState",
+        onDone: [
+          { guard: "awaitsActiveSigner", target: "restoring", actions: ["admitRestored", wireActive] },
+          { target: "active", actions: ["admitRestored", wireActive] },
+        ],
+        onError: { target: "active" },
+      },
+    },
+    restoring: {
+      description: "Sessions are back with their last-known lists; waits until the active one's signer is found, so NDK signs with it.",
       on: {
-        "account.login": [
-          {
-            guard: and(["isKnown", "wantsActive"]),
-            description: "Same pubkey again: hand the session its new signer, and make it active.",
-            actions: ["reauthenticate", "activate", wireActive],
-          },
-          {
-            guard: and(["isKnown", "isActive"]),
-            description: "The active session's signer changed: NDK must sign with the new one.",
-            actions: ["reauthenticate", wireActive],
-          },
-          { guard: "isKnown", actions: ["reauthenticate"] },
-          {
-            guard: "wantsActive",
-            actions: ["spawnSession", "activate", wireActive],
-          },
-          { actions: ["spawnSession"] },
-        ],
+        "session.signer.changed": { guard: "isActive", target: "active", actions: wireActive },
+        // The awaited session is no longer the active one: nothing to wait for.
         "account.switch": [
-          { guard: "isClearing", actions: ["deactivate", wireActive] },
-          { guard: "isKnown", actions: ["activate", wireActive] },
+          { guard: "isActive", actions: ["activate", wireActive] },
+          ...switchTransitions.map((t) => ({ ...t, target: "active" })),
         ],
-        "account.logout": [
-          {
-            guard: "isActive",
-            description: "The active session leaves: the oldest remaining login takes over.",
-            actions: ["stopSession", "forget", releaseTarget, "activateNext", wireActive],
-          },
-          { guard: "isKnown", actions: ["stopSession", "forget", releaseTarget] },
-        ],
-        "session.filters.changed": {
-          guard: "isActive",
-          actions: { type: "wireFilters", params: ({ event }) => ({ pubkey: event.pubkey }) },
-        },
-        "monitor.add": { actions: ["extendPlan", "broadcastMonitor"] },
-        "signers.recheck": { actions: "broadcastRecheck" },
-        "session.start": { guard: "isKnown", actions: "forward" },
-        "session.stop": { guard: "isKnown", actions: "forward" },
-        "session.preferences.set": { guard: "isKnown", actions: "forward" },
-        "session.resume": { guard: "isKnown", actions: "forward" },
-        "session.retry": { guard: "isKnown", actions: "forward" },
-        "session.refresh": { guard: "isKnown", actions: "forward" },
-        "session.fault": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
-        "session.approval": { guard: "isKnown", actions: "forward" },
-        // The runtime's signer changed under the session: NDK follows when it is the active one.
-        "session.unlock": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
-        "session.lock": [{ guard: "isActive", actions: ["forward", wireActive] }, { guard: "isKnown", actions: "forward" }],
-        "manager.stop": { target: "stopped" },
+        "account.logout": [{ ...logoutTransitions[0], target: "active" }, logoutTransitions[1]],
       },
     },
     stopped: {

@@ -1,110 +1,112 @@
-import { assign, enqueueActions, fromCallback, fromPromise, setup, type EventObject } from "xstate";
-import { FILTER_KINDS, kindsOf, mergeEntries } from "./lists";
+import { and, assign, enqueueActions, fromCallback, fromPromise, not, raise, setup, stateIn, type EventObject } from "xstate";
+import { asFailure, EXTENSION_AWAY, NEEDS_LOGIN } from "./failures";
+import { hasPartialEntries, knownEntries, mergeEntries } from "./lists";
 import {
   READ_ONLY,
-  type FetchPlan,
+  type BackoffInput,
   type Hexpubkey,
   type ListEntry,
   type ListSlots,
-  type RetryPolicy,
   type SessionFailure,
   type SessionPreferences,
   type SignerDescriptor,
 } from "./types";
 
+/** What a session starts with: a login's signer type, or what a restore found in storage. */
 export interface SessionInput {
   pubkey: Hexpubkey;
   signer: SignerDescriptor;
-  plan: FetchPlan;
-  retry: RetryPolicy;
   preferences?: SessionPreferences;
+  /** Last-known lists (a restore, another tab): shown at once, refreshed from relays. */
   lists?: ListSlots;
+  /** A restored session that was stopped stays stopped. */
+  stopped?: boolean;
+  /** A restored session whose lists were backing off keeps its deadline (derived from these). */
+  listsFailure?: SessionFailure | null;
+  listsAttempt?: number;
 }
 
 export interface SessionContext {
   pubkey: Hexpubkey;
   signer: SignerDescriptor;
-  plan: FetchPlan;
   preferences: SessionPreferences;
-  /** Newest verified list per slot; survives errors and restores (last-known lists). */
+  /** Newest verified list per slot; survives failures and restores (last-known lists). */
   lists: ListSlots;
-  retry: RetryPolicy;
-  /** Consecutive failures since the session was last ready. */
-  attempt: number;
-  failure: SessionFailure | null;
-  /** Epoch ms of the next automatic retry: a stored deadline, because `after` timers do not survive a restore. */
-  retryAt: number | null;
+  /** Why the signer region cannot sign (null when it can, or is finding out). */
+  signerFailure: SessionFailure | null;
+  /** Consecutive signer failures since it was last ready: the backoff's exponent. */
+  signerAttempt: number;
+  /** Why the lists region is retrying (null once a fetch succeeds). */
+  listsFailure: SessionFailure | null;
+  listsAttempt: number;
   /** Where the user approves the pending request of a remote signer (NIP-46 auth_url). */
-  approvalUrl?: string | null;
+  approvalUrl: string | null;
 }
 
 export type SessionEvent =
+  /** Try again now whatever is backing off or waits for the user (signer, lists, or both). */
   | { type: "session.retry" }
+  /** Fetch the lists again now. */
   | { type: "session.refresh" }
+  /** A new login of the same pubkey: its signer is in the keyring. */
   | { type: "session.reauthenticate"; signer: SignerDescriptor }
-  /** After a restore: obtain the signer again and refresh the lists (idle sessions stay idle). */
-  | { type: "session.resume" }
-  /** The key was unlocked (its signer is in the runtime): sign in with it. */
+  /** The key was unlocked (its signer is in the keyring): sign in with it. */
   | { type: "session.unlock" }
   /** The key was forgotten: signing is unavailable until the next unlock. */
   | { type: "session.lock" }
   /** Look again at a signer that was away (the page regained focus: an extension may be back). */
   | { type: "signer.recheck" }
-  /** The signer returned a signature that is not this session's: it was dropped. */
+  /** The signer returned a signature that is not this session's, or stopped answering. */
   | { type: "session.fault"; failure: SessionFailure }
   /** The remote signer waits for its user at `url` (NIP-46 auth_url), or answered (`null`). */
   | { type: "session.approval"; url: string | null }
-  | { type: "session.start"; plan?: FetchPlan }
+  /** Lists again with the app's current plan (after startSession changed it), or after a stop. */
+  | { type: "session.start" }
   | { type: "session.stop" }
   | { type: "session.preferences.set"; preferences: SessionPreferences }
-  | { type: "session.monitor"; kinds: number[] }
-  | { type: "list.received"; entries: ListEntry[] };
+  /** The app follows more kinds (addMonitor). */
+  | { type: "session.monitor" }
+  | { type: "list.received"; entries: ListEntry[] }
+  /** Raised by the signer region when it can sign again: lists read without it are read again. */
+  | { type: "signer.ready" };
 
-/** Sent to the parent (the manager) when a list that feeds NDK's filters changed. */
-export interface FiltersChangedEvent {
-  type: "session.filters.changed";
+/** Sent to the parent (the manager) whenever the signer region settles: NDK must follow if active. */
+export interface SignerChangedEvent {
+  type: "session.signer.changed";
   pubkey: Hexpubkey;
 }
 
 export interface ListsInput {
   pubkey: Hexpubkey;
-  kinds: number[];
+  /** The user's wallet preference; which kinds that means is the app's plan (effects). */
+  walletEnabled?: boolean;
   /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
   known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
 }
-
-/** Exponential backoff: baseMs, 2×, 4×, … capped at maxMs. */
-export const retryDelay = (policy: RetryPolicy, attempt: number) => Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
 
 const notProvided = (name: string) => () => {
   throw new Error(`session actor "${name}" must be provided from src/ (machine.provide)`);
 };
 
-/**
- * What an effect's rejection leaves in context (persisted and inspected): our effects reject with a
- * code and a message written to be shown; anything else keeps only its error name, since a foreign
- * message may quote what it failed on.
- */
-function asFailure(error: unknown): SessionFailure {
-  const candidate = error as (Partial<SessionFailure> & { name?: unknown }) | undefined;
-  const ours = typeof candidate?.code === "string" && typeof candidate.message === "string";
-  const name = typeof candidate?.name === "string" ? candidate.name : "Error";
-  return {
-    code: ours ? candidate.code! : "unexpected",
-    message: ours ? candidate.message! : `unexpected failure (${name})`,
-    at: typeof candidate?.at === "number" ? candidate.at : 0,
-  };
-}
-
-/** Failures only the user can mend (a new login): retrying on a timer would change nothing. */
-const NEEDS_LOGIN: ReadonlySet<string> = new Set(["signer-unavailable", "signer-mismatch"]);
-
-/** The extension is missing or on another account: not a crash, and it may come back by itself. */
-const EXTENSION_AWAY: ReadonlySet<string> = new Set(["extension-missing", "extension-other-account"]);
+const errorOf = (event: { error?: unknown } | EventObject) => asFailure((event as { error?: unknown }).error);
 
 /** Entries brought by a live update or by the fetch's done event. */
-const entriesOf = (event: SessionEvent | { type: string; output?: unknown }): ListEntry[] =>
-  event.type === "list.received" ? (event as { entries: ListEntry[] }).entries : ((event as { output?: ListEntry[] }).output ?? []);
+const entriesOf = (event: EventObject): ListEntry[] =>
+  event.type === "list.received" ? (event as unknown as { entries: ListEntry[] }).entries : ((event as { output?: ListEntry[] }).output ?? []);
+
+const failureOf = (event: EventObject): SessionFailure =>
+  event.type === "session.fault" ? (event as unknown as { failure: SessionFailure }).failure : errorOf(event);
+
+const restoredAs = (event: EventObject): Partial<SessionInput> =>
+  event.type === "xstate.init" ? ((event as { input?: SessionInput }).input ?? {}) : {};
+
+const listsInput = ({ context }: { context: SessionContext }): ListsInput => ({
+  pubkey: context.pubkey,
+  walletEnabled: context.preferences.walletEnabled,
+});
+
+/** The session's lists as they are after the transition's assignments (the effect picks its filter kinds). */
+const shareParams = ({ context }: { context: SessionContext }) => ({ pubkey: context.pubkey, lists: context.lists });
 
 export const sessionMachine = setup({
   types: {
@@ -113,167 +115,136 @@ export const sessionMachine = setup({
     events: {} as SessionEvent,
   },
   actors: {
-    /** Finds the session's signer: the one handed over at login, or one rebuilt from storage. */
+    /** Finds the session's signer in the keyring: handed over at login, or rebuilt from storage. */
     restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(notProvided("restoreSigner")),
     /** Proves the signer answers for this pubkey, within a bounded wait. */
     authenticate: fromPromise<void, { pubkey: Hexpubkey }>(notProvided("authenticate")),
-    /** One REQ for the session's lists, closed on EOSE; resolves with verified, parsed entries. */
+    /** Hears the session's signer: a forged signature or a dead remote (`session.fault`), an approval prompt. */
+    watchSigner: fromCallback<EventObject, { pubkey: Hexpubkey }>(notProvided("watchSigner")),
+    /** One REQ for the session's lists (shared by the fetches of one tick), closed on EOSE. */
     fetchLists: fromPromise<ListEntry[], ListsInput>(notProvided("fetchLists")),
     /** Joins the shared live subscription; sends `list.received` for each newer verified list. */
     watchLists: fromCallback<EventObject, ListsInput>(notProvided("watchLists")),
-    /** Resolves at an absolute time (or `delayMs` from now when none is known), so a restored session keeps its deadline. */
-    waitUntil: fromPromise<void, { until: number | null; delayMs: number }>(notProvided("waitUntil")),
+    /** Resolves when the backoff after `attempt` failures, counted from `since`, is over. */
+    backoff: fromPromise<void, BackoffInput>(notProvided("backoff")),
   },
   guards: {
     isReadOnly: ({ context }) => context.signer.type === READ_ONLY,
-    needsLogin: ({ event }) => NEEDS_LOGIN.has(asFailure((event as { error?: unknown }).error).code),
-    isLocked: ({ event }) => asFailure((event as { error?: unknown }).error).code === "locked",
+    isLocked: ({ event }) => errorOf(event).code === "locked",
+    needsLogin: ({ event }) => NEEDS_LOGIN.has(failureOf(event).code),
+    extensionAway: ({ event }) => EXTENSION_AWAY.has(errorOf(event).code),
     usesExtension: ({ context }) => context.signer.type === "nip07",
-    faultNeedsLogin: ({ event }) => event.type === "session.fault" && NEEDS_LOGIN.has(event.failure.code),
     approvalAsked: ({ event }) => event.type === "session.approval" && event.url !== null,
-    extensionAway: ({ event }) => EXTENSION_AWAY.has(asFailure((event as { error?: unknown }).error).code),
-    bringsNewerList: ({ context, event }) =>
-      event.type === "list.received" && mergeEntries(context.lists, event.entries) !== context.lists,
+    bringsNewerList: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) !== context.lists,
+    hasPartialLists: ({ context }) => hasPartialEntries(context.lists),
+    /** The fetch that just ended leaves an entry read without the signer (it started before the signer was ready). */
+    leavesPartialLists: ({ context, event }) => hasPartialEntries(mergeEntries(context.lists, entriesOf(event))),
+    restoredStopped: ({ event }) => restoredAs(event).stopped === true,
+    restoredBackingOff: ({ context }) => context.listsFailure !== null,
   },
   actions: {
+    /** Hands a changed mute or blocked-relays list to NDK's wiring (which applies it when this session is active). Provided from src/. */
+    shareFilters: (_, _params: { pubkey: Hexpubkey; lists: ListSlots }) => {},
     storeEntries: assign({ lists: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) }),
-    /**
-     * Tells the parent (the manager), when there is one, that a list feeding NDK's filters is about to
-     * change. Runs before `storeEntries`; the event is delivered after the transition.
-     */
-    reportFilterChange: enqueueActions(({ context, event, enqueue, self }) => {
-      const filterEntries = entriesOf(event).filter((e) => FILTER_KINDS.has(e.kind));
-      if (self._parent && mergeEntries(context.lists, filterEntries) !== context.lists)
-        enqueue.sendParent({ type: "session.filters.changed", pubkey: context.pubkey } satisfies FiltersChangedEvent);
-    }),
-    recordFailure: assign(({ context, event }) => {
-      const failure = asFailure(event.type === "session.fault" ? event.failure : (event as unknown as { error: unknown }).error);
-      const attempt = context.attempt + 1;
-      // Without a timestamp (an effect that threw unexpectedly) the waiting actor counts from its own start.
-      return { failure, attempt, retryAt: failure.at > 0 ? failure.at + retryDelay(context.retry, attempt) : null };
-    }),
-    markReady: assign({ attempt: 0, failure: null, retryAt: null }),
+    recordSignerFailure: assign(({ context, event }) => ({ signerFailure: failureOf(event), signerAttempt: context.signerAttempt + 1 })),
+    recordListsFailure: assign(({ context, event }) => ({ listsFailure: errorOf(event), listsAttempt: context.listsAttempt + 1 })),
+    markSignerReady: assign({ signerFailure: null, signerAttempt: 0 }),
+    markListsReady: assign({ listsFailure: null, listsAttempt: 0 }),
     setApproval: assign({ approvalUrl: ({ event }) => (event.type === "session.approval" ? event.url : null) }),
+    clearApproval: assign({ approvalUrl: null }),
     setPreferences: assign({
       preferences: ({ context, event }) =>
         event.type === "session.preferences.set" ? { ...context.preferences, ...event.preferences } : context.preferences,
     }),
-    addKinds: assign({
-      plan: ({ context, event }) =>
-        event.type === "session.monitor"
-          ? { ...context.plan, kinds: [...new Set([...context.plan.kinds, ...event.kinds])] }
-          : context.plan,
-    }),
-    setPlan: assign({
-      plan: ({ context, event }) => (event.type === "session.start" && event.plan ? event.plan : context.plan),
-    }),
     setSigner: assign({
       signer: ({ context, event }) => (event.type === "session.reauthenticate" ? event.signer : context.signer),
     }),
+    /** Tells the manager the signer region settled (a session spawned on its own has no one to tell). */
+    reportSigner: enqueueActions(({ context, enqueue, self }) => {
+      if (self._parent) enqueue.sendParent({ type: "session.signer.changed", pubkey: context.pubkey } satisfies SignerChangedEvent);
+    }),
+    announceSigner: raise({ type: "signer.ready" }),
   },
 }).createMachine({
   id: "session",
-  description: "One Nostr login: its signer, its lists, and their live updates.",
+  description: "One Nostr login: what its signer can do and what its lists are, in two regions that fail and recover on their own.",
+  type: "parallel",
   context: ({ input }) => ({
     pubkey: input.pubkey,
     signer: input.signer,
-    plan: input.plan,
     preferences: input.preferences ?? {},
     lists: input.lists ?? {},
-    retry: input.retry,
-    attempt: 0,
-    failure: null,
-    retryAt: null,
+    signerFailure: null,
+    signerAttempt: 0,
+    listsFailure: input.listsFailure ?? null,
+    listsAttempt: input.listsAttempt ?? 0,
+    approvalUrl: null,
   }),
-  initial: "restoring",
+  entry: { type: "shareFilters", params: shareParams },
   on: {
-    "list.received": { guard: "bringsNewerList", actions: ["reportFilterChange", "storeEntries"] },
-    "session.preferences.set": { actions: "setPreferences" },
-    "session.monitor": { actions: "addKinds" },
-    "session.reauthenticate": { target: ".restoring", actions: "setSigner" },
-    // Re-entered even from `restoring` itself: a rehydrated state starts none of its actors.
-    "session.resume": { target: ".restoring", reenter: true },
-    "session.lock": { target: ".locked" },
-    "session.fault": [
-      { guard: "faultNeedsLogin", target: ".error.needsLogin", actions: "recordFailure" },
-      { target: ".error.retrying", actions: "recordFailure" },
-    ],
-    "session.approval": { actions: "setApproval" },
-    "session.stop": { target: ".idle" },
-    "session.start": { actions: "setPlan" },
+    "list.received": {
+      guard: "bringsNewerList",
+      actions: [
+        "storeEntries",
+        { type: "shareFilters", params: shareParams },
+      ],
+    },
   },
   states: {
-    restoring: {
-      description: "Obtains the signer: handed over by a login, or rebuilt from storage.",
-      invoke: {
-        id: "restoreSigner",
-        src: "restoreSigner",
-        input: ({ context }) => ({ pubkey: context.pubkey, signer: context.signer }),
-        onDone: [{ guard: "isReadOnly", target: "live" }, { target: "authenticating" }],
-        onError: [
-          { guard: "isLocked", target: "locked" },
-          { guard: "needsLogin", target: "error.needsLogin", actions: "recordFailure" },
-          { target: "error.retrying", actions: "recordFailure" },
-        ],
-      },
-    },
-    locked: {
-      description: "The key is stored encrypted (NIP-49): identity and last lists are here, signing waits for unlock.",
-      on: { "session.unlock": { target: "restoring" }, "session.lock": {} },
-    },
-    authenticating: {
-      description: "Asks the signer for its user and checks it is this session's pubkey.",
-      invoke: {
-        id: "authenticate",
-        src: "authenticate",
-        input: ({ context }) => ({ pubkey: context.pubkey }),
-        onDone: { target: "live" },
-        onError: [
-          { guard: "extensionAway", target: "error.extensionUnavailable", actions: "recordFailure" },
-          { guard: "needsLogin", target: "error.needsLogin", actions: "recordFailure" },
-          { target: "error.retrying", actions: "recordFailure" },
-        ],
-      },
-    },
-    live: {
-      description: "Subscribed to the shared live subscription for the whole stay, so nothing published after the fetch is missed.",
-      invoke: {
-        id: "watchLists",
-        src: "watchLists",
-        input: ({ context }) => ({ pubkey: context.pubkey, kinds: kindsOf(context.plan, context.preferences.walletEnabled) }),
-      },
-      initial: "fetching",
+    signer: {
+      description: "Whether the session can sign. Decided here alone; a read-only session has no signer.",
+      invoke: { id: "signerNews", src: "watchSigner", input: ({ context }) => ({ pubkey: context.pubkey }) },
+      initial: "restoring",
       on: {
-        "session.preferences.set": { target: "live", reenter: true, actions: "setPreferences" },
-        "session.monitor": { target: "live", reenter: true, actions: "addKinds" },
-        "session.start": { target: "live", reenter: true, actions: "setPlan" },
+        "session.reauthenticate": { target: ".restoring", actions: "setSigner" },
+        "session.lock": { guard: not("isReadOnly"), target: ".locked" },
+        "session.fault": [
+          { guard: "needsLogin", target: ".unavailable.needsLogin", actions: "recordSignerFailure" },
+          { target: ".retrying", actions: "recordSignerFailure" },
+        ],
       },
       states: {
-        fetching: {
-          description: "One REQ for every list of the plan, closed on EOSE.",
+        restoring: {
+          description: "Finds the signer: handed over by a login, or rebuilt from storage.",
           invoke: {
-            id: "fetchLists",
-            src: "fetchLists",
-            input: ({ context }) => ({
-              pubkey: context.pubkey,
-              kinds: kindsOf(context.plan, context.preferences.walletEnabled),
-              known: Object.values(context.lists).map(({ key, id, createdAt }) => ({ key, id, createdAt })),
-            }),
-            onDone: { target: "ready", actions: ["reportFilterChange", "storeEntries", "markReady"] },
-            onError: { target: "#session.error.retrying", actions: "recordFailure" },
+            id: "restoreSigner",
+            src: "restoreSigner",
+            input: ({ context }) => ({ pubkey: context.pubkey, signer: context.signer }),
+            onDone: [{ guard: "isReadOnly", target: "readOnly" }, { target: "authenticating" }],
+            onError: [
+              { guard: "isLocked", target: "locked" },
+              { guard: "needsLogin", target: "unavailable.needsLogin", actions: "recordSignerFailure" },
+              { target: "retrying", actions: "recordSignerFailure" },
+            ],
+          },
+        },
+        authenticating: {
+          description: "Asks the signer for its user and checks it is this session's pubkey.",
+          entry: "reportSigner",
+          invoke: {
+            id: "authenticate",
+            src: "authenticate",
+            input: ({ context }) => ({ pubkey: context.pubkey }),
+            onDone: { target: "ready", actions: "markSignerReady" },
+            onError: [
+              { guard: "extensionAway", target: "unavailable.extensionAway", actions: "recordSignerFailure" },
+              { guard: "needsLogin", target: "unavailable.needsLogin", actions: "recordSignerFailure" },
+              { target: "retrying", actions: "recordSignerFailure" },
+            ],
           },
         },
         ready: {
-          description: "Lists loaded; newer versions keep arriving through the live subscription.",
+          description: "Signs, one call at a time, each signature checked as this session's.",
+          entry: "announceSigner",
           on: {
-            "session.refresh": { target: "fetching" },
             "signer.recheck": { guard: "usesExtension", target: "verifying" },
             "session.approval": { guard: "approvalAsked", target: "awaitingApproval", actions: "setApproval" },
           },
         },
         awaitingApproval: {
-          description: "The remote signer waits for its user (context.approvalUrl); its time does not count against timeouts.",
-          on: { "session.approval": [{ guard: "approvalAsked", actions: "setApproval" }, { target: "ready", actions: "setApproval" }] },
+          description: "The remote signer waits for its user (context.approvalUrl); that time never counts against timeouts.",
+          exit: "clearApproval",
+          on: { "session.approval": [{ guard: "approvalAsked", actions: "setApproval" }, { target: "ready" }] },
         },
         verifying: {
           description: "The page regained focus: is the extension still there, on this account?",
@@ -283,41 +254,116 @@ export const sessionMachine = setup({
             input: ({ context }) => ({ pubkey: context.pubkey }),
             onDone: { target: "ready" },
             onError: [
-              { guard: "extensionAway", target: "#session.error.extensionUnavailable", actions: "recordFailure" },
-              { target: "#session.error.retrying", actions: "recordFailure" },
+              { guard: "extensionAway", target: "unavailable.extensionAway", actions: "recordSignerFailure" },
+              { guard: "needsLogin", target: "unavailable.needsLogin", actions: "recordSignerFailure" },
+              { target: "retrying", actions: "recordSignerFailure" },
             ],
           },
         },
-      },
-    },
-    idle: {
-      description: "Stopped by stopSession(): lists kept, no relay traffic, no retries.",
-      on: {
-        "session.start": { target: "restoring", actions: "setPlan" },
-        "session.stop": {},
-        "session.resume": {},
-      },
-    },
-    error: {
-      description: "Failed, with the reason in context.failure; session.retry tries again at once.",
-      on: { "session.retry": { target: "restoring" } },
-      initial: "retrying",
-      states: {
+        locked: {
+          description: "The key is stored encrypted (NIP-49): the session reads, and signs once unlocked.",
+          entry: "reportSigner",
+          on: { "session.unlock": { target: "restoring" } },
+        },
         retrying: {
-          description: "Retries on a backoff deadline that survives a restore.",
+          description: "The signer failed in a way that may pass (a remote signer away): tries again on a backoff that survives a restore.",
+          entry: "reportSigner",
           invoke: {
-            id: "retryTimer",
-            src: "waitUntil",
-            input: ({ context }) => ({ until: context.retryAt, delayMs: retryDelay(context.retry, context.attempt) }),
-            onDone: { target: "#session.restoring" },
+            id: "signerBackoff",
+            src: "backoff",
+            input: ({ context }) => ({ attempt: context.signerAttempt, since: context.signerFailure?.at ?? 0 }),
+            onDone: { target: "restoring" },
+          },
+          on: { "session.retry": { target: "restoring" } },
+        },
+        unavailable: {
+          description: "No usable signer until the user acts; the lists keep loading meanwhile.",
+          entry: "reportSigner",
+          on: { "session.retry": { target: "restoring" } },
+          initial: "needsLogin",
+          states: {
+            needsLogin: {
+              description: "No key was kept, or the signer answers for someone else: a new login (or session.retry) helps.",
+            },
+            extensionAway: {
+              description: "The NIP-07 extension is missing or on another account; looked at again when the page regains focus.",
+              on: { "signer.recheck": { target: "#session.signer.restoring" } },
+            },
           },
         },
-        needsLogin: {
-          description: "The signer is missing or answers for someone else: only a new login (or session.retry) helps.",
+        readOnly: {
+          description: "Logged in with a pubkey alone: reads, never signs.",
+          entry: "reportSigner",
         },
-        extensionUnavailable: {
-          description: "The NIP-07 extension is missing or on another account; looked at again when the page regains focus.",
-          on: { "signer.recheck": { target: "#session.restoring" } },
+      },
+    },
+    lists: {
+      description: "The session's lists, read from relays whatever the signer region says.",
+      initial: "starting",
+      states: {
+        starting: {
+          description: "Picks up where a restored session left off: stopped, backing off, or fetching.",
+          always: [
+            { guard: "restoredStopped", target: "idle" },
+            { guard: "restoredBackingOff", target: "live.retrying" },
+            { target: "live" },
+          ],
+        },
+        live: {
+          description: "On the shared live subscription for the whole stay, so nothing published after a fetch is missed.",
+          invoke: { id: "watchLists", src: "watchLists", input: listsInput },
+          initial: "fetching",
+          on: {
+            "session.stop": { target: "idle" },
+            "session.start": { target: "live", reenter: true },
+            "session.monitor": { target: "live", reenter: true },
+            "session.preferences.set": { target: "live", reenter: true, actions: "setPreferences" },
+          },
+          states: {
+            fetching: {
+              description: "One REQ for every list of the app's plan, closed on EOSE.",
+              invoke: {
+                id: "fetchLists",
+                src: "fetchLists",
+                input: ({ context }) => ({ ...listsInput({ context }), known: knownEntries(context.lists) }),
+                onDone: [
+                  {
+                    // The signer became ready while this fetch was out: what it read without it is read again.
+                    guard: and([stateIn({ signer: "ready" }), "leavesPartialLists"]),
+                    target: "fetching",
+                    reenter: true,
+                    actions: ["storeEntries", "markListsReady", { type: "shareFilters", params: shareParams }],
+                  },
+                  { target: "ready", actions: ["storeEntries", "markListsReady", { type: "shareFilters", params: shareParams }] },
+                ],
+                onError: { target: "retrying", actions: "recordListsFailure" },
+              },
+            },
+            ready: {
+              description: "Lists loaded; newer versions keep arriving on the live subscription.",
+              on: {
+                "session.refresh": { target: "fetching" },
+                "signer.ready": { guard: "hasPartialLists", target: "fetching" },
+              },
+            },
+            retrying: {
+              description: "No relay answered: fetches again on a backoff that survives a restore. The signer is not asked again.",
+              invoke: {
+                id: "listsBackoff",
+                src: "backoff",
+                input: ({ context }) => ({ attempt: context.listsAttempt, since: context.listsFailure?.at ?? 0 }),
+                onDone: { target: "fetching" },
+              },
+              on: { "session.retry": { target: "fetching" }, "session.refresh": { target: "fetching" } },
+            },
+          },
+        },
+        idle: {
+          description: "Stopped by stopSession(): lists kept, no relay traffic, no retries.",
+          on: {
+            "session.start": { target: "live" },
+            "session.preferences.set": { actions: "setPreferences" },
+          },
         },
       },
     },

@@ -13,7 +13,11 @@ export interface SignerDescriptor {
 
 export const READ_ONLY = "read-only";
 
-/** Which lists a session fetches and follows (the peer's `SessionStartOptions`, as data). */
+/**
+ * Which lists a session fetches and follows (the peer's `SessionStartOptions`, as data). It is the
+ * app's configuration: the effects keep it, never a snapshot, so a restore applies the restoring
+ * manager's plan.
+ */
 export interface FetchPlan {
   profile: boolean;
   follows: boolean;
@@ -36,6 +40,11 @@ export interface ListEntry<TData = unknown> {
   id: string;
   createdAt: number;
   data: TData;
+  /**
+   * Parsed while the session had no signer: the event's private (encrypted) items are not in `data`
+   * yet. A refresh reads such an entry again once the session can sign.
+   */
+  partial?: true;
 }
 
 export type ListSlots = Record<string, ListEntry>;
@@ -48,11 +57,21 @@ export interface SessionFailure {
   at: number;
 }
 
+/** Exponential backoff of automatic retries: the app's configuration, kept by the effects. */
 export interface RetryPolicy {
   baseMs: number;
   maxMs: number;
 }
 
+/** What the user chose for one session; kept in its context and stored. */
 export interface SessionPreferences {
   walletEnabled?: boolean;
+}
+
+/** What a backoff timer waits for: the failure it follows and how many came before it. */
+export interface BackoffInput {
+  /** Consecutive failures, this one included (1 for the first). */
+  attempt: number;
+  /** Epoch ms of the failure (0 when unknown: the timer then counts from its own start). */
+  since: number;
 }

@@ -1,19 +1,24 @@
 import type NDK from "@nostr-dev-kit/ndk";
-import type { NDKSigner, NDKUser } from "@nostr-dev-kit/ndk";
-import { createActor, type Actor, type InspectionEvent, type Observer } from "xstate";
-import { managerMachine, sessionMachine, type FetchPlan, type Hexpubkey, type RetryPolicy } from "../machines";
-import { SessionError } from "./errors";
+import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from "xstate";
+import { managerMachine, sessionMachine, type FetchPlan, type Hexpubkey, type LoadedState, type RetryPolicy } from "../machines";
+import { SessionError, StorageError } from "./errors";
 import { loadFastVerifier } from "./lists/verify";
-import { createManagerActions, createSessionActors } from "./effects";
-import { Gate } from "./effects/gate";
-import { RelayHub } from "./effects/relayHub";
-import type { EngineRuntime, EngineTimeouts, NdkWiringOptions, SignerNews } from "./effects/runtime";
-import { releaseSigner, SessionSigner } from "./effects/sessionSigner";
+import { managerActions, sessionImplementations } from "./effects";
+import { Configuration, DEFAULT_PLAN, DEFAULT_RETRY, DEFAULT_TIMEOUTS, type EngineTimeouts, type NdkWiringOptions } from "./effects/configuration";
 import { FetchBatcher } from "./effects/fetchBatch";
+import { Gate } from "./effects/gate";
+import { Keyring, type SignerNews } from "./effects/keyring";
+import { NdkWiring } from "./effects/ndkWiring";
+import { RelayHub } from "./effects/relayHub";
+import type { EngineRuntime } from "./effects/runtime";
+import { ingestContextFor } from "./effects/signers";
+import { Users } from "./effects/users";
+import { SecretsKeeper, type SecretsPolicy } from "./secrets/sealing";
 
 export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
-export interface EngineOptions {
+/** The app's configuration of an engine: none of it is ever stored. */
+export interface RuntimeOptions {
   ndk: NDK;
   plan?: FetchPlan;
   retry?: RetryPolicy;
@@ -21,24 +26,26 @@ export interface EngineOptions {
   wiring?: Partial<NdkWiringOptions>;
   /** Concurrent list fetches (each one REQ); keeps bursts under a relay's per-connection limit. */
   maxConcurrentFetches?: number;
-  /** Inspection observers for the whole actor system (Stately inspector, the read model, …). */
-  inspect?: InspectionObserver[];
-  /** A persisted manager snapshot to rehydrate (validated by the caller). */
-  snapshot?: unknown;
-  /** An existing runtime to keep (its signers and vault), when an engine replaces another. */
-  runtime?: EngineRuntime;
-  /** Called on every signer fault and approval prompt (NIP-46 auth_url), beside the session's own state. */
+  /** How secrets are kept at rest (NIP-49 passphrase and/or an AES-GCM key). */
+  secrets?: SecretsPolicy;
+  /** Every signer fault and approval prompt (NIP-46 auth_url), beside the session's own state. */
   onSignerNews?: (pubkey: Hexpubkey, news: SignerNews) => void;
 }
 
-export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000 };
+/** The app's configuration, or a runtime built from it beforehand (so storage can share its keyring). */
+export type EngineOptions = (RuntimeOptions | { runtime: EngineRuntime }) & {
+  /** Inspection observers for the whole actor system (Stately inspector, the read model, …). */
+  inspect?: InspectionObserver[];
+  /** What `manager.restore` reads (see src/persistence); without it a restore finds no storage. */
+  load?: () => Promise<LoadedState>;
+};
 
 export type ManagerActor = Actor<typeof managerMachine>;
 
 export interface SessionEngine {
   readonly actor: ManagerActor;
   readonly runtime: EngineRuntime;
-  /** Stops every actor and the shared subscription; the engine cannot be restarted. */
+  /** Stops every actor, the shared subscription and every signer; the engine cannot be restarted. */
   stop(): void;
 }
 
@@ -54,71 +61,46 @@ function toObserver(observer: InspectionObserver): (event: InspectionEvent) => v
   return typeof observer === "function" ? observer : (event) => observer.next?.(event);
 }
 
-export function createRuntime(options: EngineOptions): EngineRuntime {
+/** The effects' shared parts, each given what it needs when it is built: nothing is patched in later. */
+export function createRuntime(options: RuntimeOptions): EngineRuntime {
   const { ndk } = options;
-  const users = new Map<Hexpubkey, NDKUser>();
-  const gated = new Map<Hexpubkey, SessionSigner>();
-  const runtime: EngineRuntime = {
+  const config = new Configuration(
+    options.plan ?? DEFAULT_PLAN,
+    options.retry ?? DEFAULT_RETRY,
+    { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+    { setMuteFilter: true, setRelayConnectionFilter: true, ...options.wiring },
+  );
+  const keyring = new Keyring({ ndk, signerMs: config.timeouts.signerMs, keeper: new SecretsKeeper(options.secrets), onNews: options.onSignerNews });
+  const users = new Users(ndk);
+  const ingestContext = (pubkey: Hexpubkey, kinds: readonly number[]) => ingestContextFor(keyring, users, pubkey, kinds);
+  return {
     ndk,
-    signers: new Map<Hexpubkey, NDKSigner>(),
-    vault: new Map<Hexpubkey, string>(),
-    sealed: new Map(),
+    config,
+    keyring,
+    users,
     hub: new RelayHub(ndk),
-    fetchGate: new Gate(options.maxConcurrentFetches ?? 8),
-    fetchBatcher: new FetchBatcher(() => runtime),
-    timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
-    wiring: { setMuteFilter: true, setRelayConnectionFilter: true, ...options.wiring },
-    userOf(pubkey) {
-      let user = users.get(pubkey);
-      if (!user) users.set(pubkey, (user = ndk.getUser({ pubkey })));
-      return user;
-    },
-    sessionSigner(pubkey) {
-      const inner = runtime.signers.get(pubkey);
-      if (!inner) return undefined;
-      let signer = gated.get(pubkey);
-      if (signer?.inner !== inner) {
-        signer = new SessionSigner(inner, pubkey, runtime.timeouts.signerMs, {
-          onFault: (error) => {
-            const { code, message } = error as { code?: string; message?: string };
-            // A forged signature ends the signer; an unanswered call (a bunker gone) is retried later.
-            if (code === "signer-mismatch" || code === "signer-timeout")
-              runtime.report(pubkey, { type: "fault", code, message: message ?? "", at: Date.now() });
-          },
-          onApproval: (url) => runtime.report(pubkey, { type: "approval", url }),
-        });
-        gated.set(pubkey, signer);
-      }
-      return signer;
-    },
-    report: () => {},
+    fetchBatcher: new FetchBatcher({ ndk, gate: new Gate(options.maxConcurrentFetches ?? 8), fetchMs: config.timeouts.fetchMs, ingestContext }),
+    wiring: new NdkWiring(ndk, keyring, users, config.wiring),
   };
-  return runtime;
 }
+
+const noStorage = () => Promise.reject(new StorageError("No storage configured"));
 
 /** The manager actor with every effect provided, started. */
 export function createSessionEngine(options: EngineOptions): SessionEngine {
   assertWebSocket();
   void loadFastVerifier();
-  const runtime = options.runtime ?? createRuntime(options);
+  const runtime = "runtime" in options ? options.runtime : createRuntime(options);
+  const session = sessionMachine.provide(sessionImplementations(runtime));
   const machine = managerMachine.provide({
-    actors: { session: sessionMachine.provide({ actors: createSessionActors(runtime) }) },
-    actions: createManagerActions(runtime),
+    actors: { session, loadState: fromPromise<LoadedState>(options.load ?? noStorage) },
+    actions: managerActions(runtime),
   });
   const observers = (options.inspect ?? []).map(toObserver);
   const actor = createActor(machine, {
     systemId: "manager",
-    input: { plan: options.plan, retry: options.retry },
-    snapshot: options.snapshot as never,
     inspect: observers.length > 1 ? (event) => observers.forEach((observe) => observe(event)) : observers[0],
   });
-  runtime.report = (pubkey, news) => {
-    options.onSignerNews?.(pubkey, news);
-    if (news.type === "fault" && news.code === "signer-mismatch") runtime.signers.delete(pubkey); // it signs no more
-    if (actor.getSnapshot().status !== "active") return;
-    if (news.type === "fault") actor.send({ type: "session.fault", pubkey, failure: { code: news.code, message: news.message, at: news.at } });
-    else actor.send({ type: "session.approval", pubkey, url: news.url });
-  };
   actor.start();
   return {
     actor,
@@ -127,10 +109,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
       if (actor.getSnapshot().status === "active") actor.send({ type: "manager.stop" });
       actor.stop();
       runtime.hub.stop();
-      for (const signer of runtime.signers.values()) releaseSigner(signer);
-      runtime.signers.clear();
-      runtime.vault.clear();
-      runtime.sealed.clear();
+      runtime.keyring.clear();
     },
   };
 }

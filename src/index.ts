@@ -16,11 +16,11 @@ export {
   CorruptStorageError,
   NewerStorageError,
 } from "./errors";
-export { createSessionEngine, type SessionEngine, type EngineOptions, type ManagerActor, type InspectionObserver } from "./engine";
+export { createSessionEngine, createRuntime, type SessionEngine, type EngineOptions, type RuntimeOptions, type ManagerActor, type InspectionObserver } from "./engine";
 export { PubkeySet } from "./lists/packedPubkeys";
 export { normalizeRelayUrl } from "./lists/relayUrl";
 export type * from "./facade/types";
-export type { RestoreReport } from "./facade/persistence";
+export type { RestoreReport } from "./persistence/loader";
 export type { Selection, ReadableSessionStore } from "./facade/readModel";
 export {
   managerMachine,

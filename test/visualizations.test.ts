@@ -10,6 +10,8 @@ it("visualizations/ is what the machines draw today (run `npm run visualize` aft
     expect(onDisk, `visualizations/${name} is out of date`).toBe(content);
   }
   // The diagrams carry what the machines say: every state of the session machine, with its description.
-  expect(files["session.mmd"]).toContain("restoring --> authenticating: done: restoreSigner");
-  expect(files["session.svg"]).toContain("Obtains the signer");
+  expect(files["session.mmd"]).toContain("signer_restoring --> signer_authenticating: done: restoreSigner");
+  expect(files["session.mmd"]).toContain("lists_starting --> lists_idle: always [restoredStopped]");
+  expect(files["session.svg"]).toContain("Finds the signer");
+  expect(files["manager.mmd"]).toContain("loading --> restoring: done: loadState [awaitsActiveSigner]");
 });

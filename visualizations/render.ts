@@ -44,8 +44,19 @@ function collect(node: DirectedGraphNode, root: DirectedGraphNode, edges: Edge[]
     if (targetless) continue; // actions only: shown in the machine's own description, not as arrows
     edges.push({ from: idOf(edge.source, root), to: idOf(edge.target, root), label: labelOf(edge) });
   }
+  // toDirectedGraph leaves out eventless (`always`) transitions: drawn here, so a decision state shows its ways out.
+  for (const transition of node.stateNode.always ?? []) {
+    const name = guardName(transition.guard);
+    for (const target of transition.target ?? [])
+      edges.push({ from: idOf(node, root), to: idOf(target), label: name ? `always [${name}]` : "always" });
+  }
   node.children.forEach((child) => collect(child, root, edges));
 }
+
+/** Events a state handles without leaving it (actions only), by name. */
+const handledBy = (node: DirectedGraphNode) => [
+  ...new Set(node.edges.filter((e) => e.target === e.source && e.transition.target === undefined).map((e) => labelOf(e).replace(/ \[.*\]$/, ""))),
+];
 
 const initialOf = (node: DirectedGraphNode) => (node.stateNode.initial?.target ?? [])[0];
 
@@ -70,10 +81,12 @@ export function toMermaid(machine: AnyStateMachine): string {
   const edges: Edge[] = [];
   collect(root, root, edges);
   for (const { from, to, label } of edges) lines.push(`  ${from === "root" ? "anyState" : from} --> ${to}: ${label}`);
-  if (edges.some((e) => e.from === "root")) lines.push(`  state "any state" as anyState`);
+  const anywhere = handledBy(root);
+  if (edges.some((e) => e.from === "root") || anywhere.length) lines.push(`  state "any state" as anyState`);
+  if (anywhere.length) lines.push(`  note right of anyState: handles ${anywhere.join(", ").replace(/[:;]/g, ",")}`);
   // A leaf's note: what it is for, and the events it handles without leaving (actions only).
   const notes = (node: DirectedGraphNode) => {
-    const handled = [...new Set(node.edges.filter((e) => e.target === e.source && e.transition.target === undefined).map(labelOf))];
+    const handled = handledBy(node);
     const text = [node.stateNode.description, handled.length ? `handles ${handled.join(", ")}` : ""].filter(Boolean).join(" — ");
     if (text && node !== root && node.children.length === 0) lines.push(`  note right of ${idOf(node, root)}: ${text.replace(/[:;]/g, ",")}`);
     node.children.forEach(notes);
@@ -97,14 +110,20 @@ export function toDot(machine: AnyStateMachine): string {
     lines.push(`${indent}}`);
   };
   root.children.forEach((child) => declare(child, "  "));
-  lines.push(`  "anyState" [label="any state", shape=plaintext];`);
   const edges: Edge[] = [];
   collect(root, root, edges);
+  if (edges.some((e) => e.from === "root")) lines.push(`  "anyState" [label="any state", shape=plaintext];`);
   const leafOf = (id: string): string => {
     const node = find(root, id);
     return node && node.children.length > 0 ? leafOf(idOf(node.children[0]!, root)) : id;
   };
-  for (const { from, to, label } of edges) lines.push(`  ${quote(from === "root" ? "anyState" : leafOf(from))} -> ${quote(leafOf(to))} [label=${quote(label)}];`);
+  // An edge from or to a compound state is drawn between its first leaves, clipped at the cluster's border.
+  const isCluster = (id: string) => leafOf(id) !== id;
+  for (const { from, to, label } of edges) {
+    const tail = from === "root" ? "anyState" : leafOf(from);
+    const clip = [isCluster(from) && from !== "root" ? `ltail=${quote(`cluster_${from}`)}` : "", isCluster(to) ? `lhead=${quote(`cluster_${to}`)}` : ""].filter(Boolean);
+    lines.push(`  ${quote(tail)} -> ${quote(leafOf(to))} [label=${quote(label)}${clip.map((c) => `, ${c}`).join("")}];`);
+  }
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }

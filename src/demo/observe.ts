@@ -1,9 +1,9 @@
 /**
  * Watches the actor system through XState inspection: every `@xstate.snapshot` of an actor whose id
- * starts with `session:` is folded into a path of statuses, printed once the session settles.
+ * starts with `session:` is folded into a path of list statuses, printed once the session settles.
  */
 import type { AnyActorRef, AnyMachineSnapshot, InspectionEvent } from "xstate";
-import { statusOf } from "../facade/sessionView";
+import { statesOf } from "../facade/sessionView";
 import type { SessionStatus } from "../facade/types";
 
 const PREFIX = "session:";
@@ -33,7 +33,7 @@ export function sessionPrinter(deps: SessionPrinterDeps): SessionPrinter {
       if (!id.startsWith(PREFIX)) return;
       const pubkey = id.slice(PREFIX.length);
       const snapshot = event.snapshot as AnyMachineSnapshot;
-      const status = statusOf(snapshot.value, snapshot.status);
+      const { status } = statesOf(snapshot.value, snapshot.status);
       if (last.get(pubkey) === status) return;
       const path = [...(paths.get(pubkey) ?? (last.has(pubkey) ? [last.get(pubkey)!] : [])), status];
       last.set(pubkey, status);

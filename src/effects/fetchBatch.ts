@@ -1,16 +1,16 @@
 import { NDKSubscriptionCacheUsage, type NDKEvent, type NDKSubscription } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
-import { mergeEntries, type ListEntry, type ListsInput } from "../../machines";
+import type NDK from "@nostr-dev-kit/ndk";
+import { mergeEntries, type Hexpubkey, type ListEntry } from "../../machines";
 import { failure } from "../errors";
-import { refreshFilters } from "./refreshFilters";
+import type { Gate } from "./gate";
+import { filterKey, mergeFilters, refreshFilters } from "./refreshFilters";
 import { ingest, type IngestContext } from "./ingest";
-import type { EngineRuntime } from "./runtime";
-import { ingestContextFor } from "./signers";
 import { reviveNeverConnectedRelays } from "./reviveRelays";
 import { startSubscription } from "./subscribe";
 
-/** Sessions served by one REQ at most (each adds a few filters; relays cap filters per REQ). */
-const MAX_PER_REQ = 20;
+/** Filters of one REQ at most, once merged (relays cap what one REQ may ask). */
+const MAX_FILTERS_PER_REQ = 100;
 
 interface Request {
   author: string;
@@ -26,29 +26,58 @@ interface Request {
   reject(error: unknown): void;
 }
 
+export interface FetchRequest {
+  pubkey: Hexpubkey;
+  kinds: number[];
+  /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
+  known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
+}
+
+export interface FetchBatcherDeps {
+  ndk: NDK;
+  /** Keeps the REQs in flight under a relay's per-connection limit. */
+  gate: Gate;
+  fetchMs: number;
+  ingestContext(pubkey: Hexpubkey, kinds: readonly number[]): IngestContext;
+}
+
+/** Requests in order, cut into REQs of at most MAX_FILTERS_PER_REQ merged filters. */
+function batches(requests: Request[]): Request[][] {
+  const result: Request[][] = [];
+  let batch: Request[] = [];
+  let keys = new Set<string>();
+  for (const request of requests) {
+    const added = request.filters.map(filterKey).filter((key) => !keys.has(key));
+    if (batch.length > 0 && keys.size + new Set(added).size > MAX_FILTERS_PER_REQ) {
+      result.push(batch);
+      batch = [];
+      keys = new Set();
+    }
+    batch.push(request);
+    for (const key of request.filters.map(filterKey)) keys.add(key);
+  }
+  if (batch.length > 0) result.push(batch);
+  return result;
+}
+
 /**
  * List fetches asked for in the same tick share one REQ: a login's fetch still leaves at once (a
- * microtask, no grouping delay), while a restore refreshing 50 sessions sends 3 REQs, not 50. Each
+ * microtask, no grouping delay), while a restore refreshing 50 sessions sends one or a few REQs. Each
  * REQ is closed on EOSE, bounded by `timeouts.fetchMs`, and goes through the fetch gate.
  */
 export class FetchBatcher {
   private queue: Request[] = [];
   private flushScheduled = false;
 
-  /** The runtime is read lazily: the batcher is part of it. */
-  constructor(private readonly runtimeOf: () => EngineRuntime) {}
+  constructor(private readonly deps: FetchBatcherDeps) {}
 
-  private get runtime(): EngineRuntime {
-    return this.runtimeOf();
-  }
-
-  request({ pubkey, kinds, known = [] }: ListsInput, signal: AbortSignal): Promise<ListEntry[]> {
+  request({ pubkey, kinds, known = [] }: FetchRequest, signal: AbortSignal): Promise<ListEntry[]> {
     if (kinds.length === 0) return Promise.resolve([]);
     return new Promise<ListEntry[]>((resolve, reject) => {
       const request: Request = {
         author: pubkey,
         filters: refreshFilters(pubkey, kinds, known),
-        context: ingestContextFor(this.runtime, pubkey, kinds),
+        context: this.deps.ingestContext(pubkey, kinds),
         stored: new Set(known.map((entry) => entry.id)),
         pending: [],
         settled: false,
@@ -74,18 +103,14 @@ export class FetchBatcher {
     this.flushScheduled = true;
     queueMicrotask(() => {
       this.flushScheduled = false;
-      const queued = this.queue.splice(0);
-      for (let i = 0; i < queued.length; i += MAX_PER_REQ) {
-        const batch = queued.slice(i, i + MAX_PER_REQ);
-        void this.runtime.fetchGate.run(() => this.run(batch)).catch(() => {});
-      }
+      for (const batch of batches(this.queue.splice(0))) void this.deps.gate.run(() => this.run(batch)).catch(() => {});
     });
   }
 
   private run(batch: Request[]): Promise<void> {
     const live = batch.filter((request) => !request.settled);
     if (live.length === 0) return Promise.resolve();
-    const { ndk, timeouts } = this.runtime;
+    const { ndk, fetchMs } = this.deps;
     reviveNeverConnectedRelays(ndk);
     const byAuthor = new Map<string, Request[]>();
     for (const request of live) byAuthor.set(request.author, [...(byAuthor.get(request.author) ?? []), request]);
@@ -106,10 +131,10 @@ export class FetchBatcher {
         const error =
           ndk.pool.connectedRelays().length === 0
             ? failure("offline", "No relay is connected")
-            : failure("relay-timeout", `No relay finished sending the lists within ${timeouts.fetchMs} ms`);
+            : failure("relay-timeout", `No relay finished sending the lists within ${fetchMs} ms`);
         finish((request) => request.reject(error));
-      }, timeouts.fetchMs);
-      subscription = startSubscription(ndk, live.flatMap((request) => request.filters), {
+      }, fetchMs);
+      subscription = startSubscription(ndk, mergeFilters(live.flatMap((request) => request.filters)), {
         closeOnEose: true,
         groupable: false, // never waits on NDK's grouping delay
         skipVerification: true, // ingest() verifies every event fully

@@ -1,41 +1,55 @@
 import { fromCallback, fromPromise, type EventObject } from "xstate";
-import type { Hexpubkey, ListEntry, ListsInput, SignerDescriptor } from "../../machines";
-import { fetchLists } from "./fetchLists";
+import type { BackoffInput, FetchPlan, Hexpubkey, ListEntry, ListSlots, ListsInput, SessionEvent, SignerDescriptor } from "../../machines";
+import { backoff } from "./backoff";
 import type { EngineRuntime } from "./runtime";
 import { authenticate, ingestContextFor, restoreSigner } from "./signers";
-import { waitUntil } from "./waitUntil";
-import { wireFilters, wireNdk } from "./ndkWiring";
-import { releaseSigner } from "./sessionSigner";
 
-/** The session machine's named actors, bound to one engine's runtime. */
-export function createSessionActors(runtime: EngineRuntime) {
+/** The session machine's named actors and actions, bound to one engine's runtime. */
+export function sessionImplementations(runtime: EngineRuntime) {
+  const { config, keyring, users, hub, fetchBatcher, wiring } = runtime;
   return {
-    restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(({ input }) => restoreSigner(runtime, input)),
-    authenticate: fromPromise<void, { pubkey: Hexpubkey }>(({ input }) => authenticate(runtime, input)),
-    fetchLists: fromPromise<ListEntry[], ListsInput>(({ input, signal }) => fetchLists(runtime, input, signal)),
-    watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) =>
-      runtime.hub.watch(input.pubkey, {
-        kinds: new Set(input.kinds),
-        context: ingestContextFor(runtime, input.pubkey, input.kinds),
-        deliver: (entry) => sendBack({ type: "list.received", entries: [entry] }),
+    actors: {
+      restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(({ input }) => restoreSigner(keyring, input)),
+      authenticate: fromPromise<void, { pubkey: Hexpubkey }>(({ input }) => authenticate(keyring, input)),
+      watchSigner: fromCallback<EventObject, { pubkey: Hexpubkey }>(({ input, sendBack }) =>
+        keyring.watch(input.pubkey, (news) =>
+          sendBack(
+            (news.type === "fault"
+              ? { type: "session.fault", failure: { code: news.code, message: news.message, at: news.at } }
+              : { type: "session.approval", url: news.url }) satisfies SessionEvent,
+          ),
+        ),
+      ),
+      fetchLists: fromPromise<ListEntry[], ListsInput>(({ input, signal }) =>
+        fetchBatcher.request({ pubkey: input.pubkey, kinds: config.kindsFor(input.pubkey, input.walletEnabled), known: input.known }, signal),
+      ),
+      watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) => {
+        const kinds = config.kindsFor(input.pubkey, input.walletEnabled);
+        return hub.watch(input.pubkey, {
+          kinds: new Set(kinds),
+          context: ingestContextFor(keyring, users, input.pubkey, kinds),
+          deliver: (entry) => sendBack({ type: "list.received", entries: [entry] } satisfies SessionEvent),
+        });
       }),
-    ),
-    waitUntil: fromPromise<void, { until: number | null; delayMs: number }>(({ input, signal }) =>
-      waitUntil(input.until, input.delayMs, signal),
-    ),
+      backoff: fromPromise<void, BackoffInput>(({ input, signal }) => backoff(config.retry, input, signal)),
+    },
+    actions: {
+      shareFilters: (_: unknown, params: { pubkey: Hexpubkey; lists: ListSlots }) => wiring.share(params.pubkey, params.lists),
+    },
   };
 }
 
-/** The manager machine's named actions that touch NDK. */
-export function createManagerActions(runtime: EngineRuntime) {
+/** The manager machine's named actions that touch the effects. */
+export function managerActions(runtime: EngineRuntime) {
+  const { config, keyring, users, wiring } = runtime;
   return {
-    wireNdk: ({ system }: { system: any }, params: { pubkey: Hexpubkey | null }) => wireNdk(runtime, system, params.pubkey),
-    wireFilters: ({ system }: { system: any }, params: { pubkey: Hexpubkey }) => wireFilters(runtime, system, params.pubkey),
-    releaseSession: (_: unknown, params: { pubkey: Hexpubkey }) => {
-      releaseSigner(runtime.signers.get(params.pubkey));
-      runtime.signers.delete(params.pubkey);
-      runtime.vault.delete(params.pubkey);
-      runtime.sealed.delete(params.pubkey);
+    wireNdk: (_: unknown, params: { pubkey: Hexpubkey | null }) => wiring.activate(params.pubkey),
+    releaseSession: (_: unknown, { pubkey }: { pubkey: Hexpubkey }) => {
+      keyring.release(pubkey);
+      wiring.forget(pubkey);
+      config.forget(pubkey);
+      users.forget(pubkey);
     },
+    configure: (_: unknown, change: { kinds?: number[]; pubkey?: Hexpubkey; plan?: FetchPlan }) => config.configure(change),
   };
 }

@@ -14,12 +14,17 @@ export interface IngestContext {
   decryptTimeoutMs: number;
 }
 
-/** Verify → (decrypt private mutes) → parse. Undefined for anything that must not feed the session. */
+/**
+ * Verify → (decrypt private mutes) → parse. Undefined for anything that must not feed the session.
+ * A mute list with private items read while the session has no signer is marked `partial`: it is
+ * read again once the session can sign.
+ */
 export async function ingest(event: NostrEvent, ctx: IngestContext): Promise<ListEntry | undefined> {
   if (!ctx.kinds.has(event.kind) || !isAuthentic(event, ctx.author)) return undefined;
-  const signer = event.kind === Kind.MuteList && event.content ? ctx.signer() : undefined;
-  if (signer) return toListEntry(event, await privateTags(event.content, signer, ctx));
-  return toListEntry(event);
+  if (event.kind !== Kind.MuteList || !event.content) return toListEntry(event);
+  const signer = ctx.signer();
+  if (!signer) return { ...toListEntry(event), partial: true };
+  return toListEntry(event, await privateTags(event.content, signer, ctx));
 }
 
 /** Private mute items are the JSON tag array encrypted to oneself (NIP-44, or NIP-04 in older lists). */

@@ -1,10 +1,11 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import type { NDKSigner } from "@nostr-dev-kit/ndk";
-import type { ActorSystem, AnyActorRef } from "xstate";
-import { Kind, sessionId, type Hexpubkey, type ListEntry, type SessionContext } from "../../machines";
+import { Kind, type Hexpubkey, type ListEntry, type ListSlots } from "../../machines";
 import { buildMuteFilter, buildRelayConnectionFilter, type MuteFilter, type RelayConnectionFilter } from "../lists/filters";
 import type { BlockedRelaysData, MutesData } from "../lists/kinds";
-import type { EngineRuntime } from "./runtime";
+import type { NdkWiringOptions } from "./configuration";
+import type { Keyring } from "./keyring";
+import type { Users } from "./users";
 
 /**
  * NDK's `signer` setter also sets `activeUser` once `signer.user()` settles — after a faster switch
@@ -21,6 +22,11 @@ function assignSigner(ndk: NDK, signer: NDKSigner | undefined): void {
   }
 }
 
+interface FilterLists {
+  mutes?: ListEntry<MutesData>;
+  blocked?: ListEntry<BlockedRelaysData>;
+}
+
 const muteFilters = new WeakMap<ListEntry, MuteFilter>();
 const relayFilters = new WeakMap<ListEntry, RelayConnectionFilter>();
 
@@ -30,26 +36,50 @@ function memo<F>(cache: WeakMap<ListEntry, F>, entry: ListEntry, build: () => F)
   return filter;
 }
 
-function listsOf(system: ActorSystem<any>, pubkey: Hexpubkey) {
-  const session = system.get(sessionId(pubkey)) as AnyActorRef | undefined;
-  return (session?.getSnapshot()?.context as SessionContext | undefined)?.lists ?? {};
-}
+/**
+ * Keeps NDK pointed at the active session: its signer (from the keyring), `activeUser`, and the mute
+ * and relay-connection filters built from the lists each session shares as they change. The
+ * manager says who is active (`activate`); sessions say what their filter lists are (`share`).
+ * Never stale, never async.
+ */
+export class NdkWiring {
+  private active: Hexpubkey | null = null;
+  private readonly filters = new Map<Hexpubkey, FilterLists>();
 
-export function wireFilters(runtime: EngineRuntime, system: ActorSystem<any>, pubkey: Hexpubkey | null): void {
-  const { ndk, wiring } = runtime;
-  const lists = pubkey ? listsOf(system, pubkey) : {};
-  const mutes = lists[String(Kind.MuteList)] as ListEntry<MutesData> | undefined;
-  const blocked = lists[String(Kind.BlockedRelays)] as ListEntry<BlockedRelaysData> | undefined;
-  if (wiring.setMuteFilter) ndk.muteFilter = mutes ? memo(muteFilters, mutes, () => buildMuteFilter(mutes.data)) : undefined;
-  if (wiring.setRelayConnectionFilter)
-    ndk.relayConnectionFilter = blocked ? memo(relayFilters, blocked, () => buildRelayConnectionFilter(blocked.data)) : undefined;
-}
+  constructor(
+    private readonly ndk: NDK,
+    private readonly keyring: Keyring,
+    private readonly users: Users,
+    private readonly options: NdkWiringOptions,
+  ) {}
 
-/** Signer, activeUser and filters of the active session, or all cleared. Never stale, never async. */
-export function wireNdk(runtime: EngineRuntime, system: ActorSystem<any>, pubkey: Hexpubkey | null): void {
-  const { ndk } = runtime;
-  assignSigner(ndk, pubkey ? runtime.sessionSigner(pubkey) : undefined);
-  const user = pubkey ? runtime.userOf(pubkey) : undefined;
-  if (ndk.activeUser !== user) ndk.activeUser = user;
-  wireFilters(runtime, system, pubkey);
+  /** Signer, activeUser and filters of the session now active, or all cleared. */
+  activate(pubkey: Hexpubkey | null): void {
+    this.active = pubkey;
+    assignSigner(this.ndk, pubkey ? this.keyring.signer(pubkey) : undefined);
+    const user = pubkey ? this.users.of(pubkey) : undefined;
+    if (this.ndk.activeUser !== user) this.ndk.activeUser = user;
+    this.applyFilters();
+  }
+
+  /** A session's lists after a change: the filters follow at once when it is the active one. */
+  share(pubkey: Hexpubkey, lists: ListSlots): void {
+    const mutes = lists[String(Kind.MuteList)] as ListEntry<MutesData> | undefined;
+    const blocked = lists[String(Kind.BlockedRelays)] as ListEntry<BlockedRelaysData> | undefined;
+    const known = this.filters.get(pubkey);
+    if (known && known.mutes === mutes && known.blocked === blocked) return;
+    this.filters.set(pubkey, { mutes, blocked });
+    if (pubkey === this.active) this.applyFilters();
+  }
+
+  forget(pubkey: Hexpubkey): void {
+    this.filters.delete(pubkey);
+  }
+
+  private applyFilters(): void {
+    const { mutes, blocked } = (this.active && this.filters.get(this.active)) || {};
+    if (this.options.setMuteFilter) this.ndk.muteFilter = mutes ? memo(muteFilters, mutes, () => buildMuteFilter(mutes.data)) : undefined;
+    if (this.options.setRelayConnectionFilter)
+      this.ndk.relayConnectionFilter = blocked ? memo(relayFilters, blocked, () => buildRelayConnectionFilter(blocked.data)) : undefined;
+  }
 }

@@ -4,6 +4,7 @@ import type { NostrEvent } from "nostr-tools/pure";
 import type { Hexpubkey, ListEntry } from "../../machines";
 import type { IngestContext } from "./ingest";
 import { ingest } from "./ingest";
+import { MAX_AUTHORS_PER_FILTER } from "./refreshFilters";
 import { startSubscription } from "./subscribe";
 
 interface Watcher {
@@ -13,8 +14,7 @@ interface Watcher {
   context: IngestContext;
 }
 
-/** Relay limits on one filter (the nostr-relay defaults; strfry's are larger). */
-const MAX_AUTHORS_PER_FILTER = 1000;
+/** Relay limit on the kinds of one filter (the nostr-relay default; strfry's is larger). */
 const MAX_KINDS_PER_FILTER = 20;
 const SEEN_LIMIT = 10_000;
 

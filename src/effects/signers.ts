@@ -3,7 +3,8 @@ import { READ_ONLY, type Hexpubkey, type SignerDescriptor } from "../../machines
 import { failure, withTimeout } from "../errors";
 import type { IngestContext } from "./ingest";
 import { checkExtension, nip07SignerFor } from "./nip07";
-import type { EngineRuntime } from "./runtime";
+import type { Keyring } from "./keyring";
+import type { Users } from "./users";
 import { releaseSigner } from "./sessionSigner";
 
 const KNOWN_SIGNERS: Array<[abstract new (...args: never[]) => NDKSigner, string]> = [
@@ -26,19 +27,19 @@ export function describeSigner(signer: NDKSigner | undefined): SignerDescriptor 
   return { type: signer.constructor?.name || "custom" };
 }
 
-const rebuilding = new WeakMap<EngineRuntime, Map<Hexpubkey, Promise<void>>>();
+const rebuilding = new WeakMap<Keyring, Map<Hexpubkey, Promise<void>>>();
 
 /**
  * The signer handed over at login, or one rebuilt from a payload restored from storage. Concurrent
  * calls for one pubkey share one rebuild (a remote signer must not be connected twice).
  */
-export function restoreSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
-  if (input.signer.type === READ_ONLY || runtime.signers.has(input.pubkey)) return Promise.resolve();
-  let pending = rebuilding.get(runtime);
-  if (!pending) rebuilding.set(runtime, (pending = new Map()));
+export function restoreSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+  if (input.signer.type === READ_ONLY || keyring.has(input.pubkey)) return Promise.resolve();
+  let pending = rebuilding.get(keyring);
+  if (!pending) rebuilding.set(keyring, (pending = new Map()));
   const running = pending.get(input.pubkey);
   if (running) return running;
-  const rebuild = rebuildSigner(runtime, input).finally(() => pending.delete(input.pubkey));
+  const rebuild = rebuildSigner(keyring, input).finally(() => pending.delete(input.pubkey));
   pending.set(input.pubkey, rebuild);
   return rebuild;
 }
@@ -53,17 +54,18 @@ function wellFormed(payload: string): boolean {
   }
 }
 
-async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+  const { ndk, signerMs } = keyring;
   if (input.signer.type === "nip07") {
     // An extension needs no payload: the signer is the page's window.nostr, checked when authenticating.
-    runtime.signers.set(input.pubkey, nip07SignerFor(runtime.ndk, runtime.timeouts.signerMs));
+    keyring.adopt(input.pubkey, nip07SignerFor(ndk, signerMs));
     return;
   }
-  const payload = runtime.vault.get(input.pubkey);
+  const payload = keyring.storedPayload(input.pubkey);
   if (payload && wellFormed(payload)) {
     let signer: NDKSigner | undefined;
     try {
-      signer = await withTimeout(ndkSignerFromPayload(payload, runtime.ndk), runtime.timeouts.signerMs, () => new Error("timeout"));
+      signer = await withTimeout(ndkSignerFromPayload(payload, ndk), signerMs, () => new Error("timeout"));
     } catch {
       signer = undefined;
     }
@@ -71,19 +73,20 @@ async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey;
       // Listen for the bunker's answers without reconnecting: a reconnect would re-send a
       // single-use secret (and NDK 3.0.3's restored signer never listens by itself, #332).
       const listening = (signer as unknown as { startListening(): Promise<void> }).startListening();
-      if (!(await withTimeout(listening, runtime.timeouts.signerMs, () => new Error("timeout")).then(() => true, () => false))) {
+      if (!(await withTimeout(listening, signerMs, () => new Error("timeout")).then(() => true, () => false))) {
         // The payload is good; the bunker's relay is what did not answer, and it may come back.
         releaseSigner(signer);
         throw failure("signer-timeout", "The remote signer's relay did not answer; retrying");
       }
     }
     if (signer) {
-      runtime.signers.set(input.pubkey, signer);
+      if (keyring.has(input.pubkey)) releaseSigner(signer); // a login handed one over meanwhile: it wins
+      else keyring.adopt(input.pubkey, signer);
       return;
     }
     throw failure("signer-unavailable", `The stored ${input.signer.type} signer could not be rebuilt; log in again`);
   }
-  if (runtime.sealed.get(input.pubkey)?.scheme === "nip49") throw failure("locked", "The key is locked: unlock it with its passphrase");
+  if (keyring.lockable(input.pubkey)) throw failure("locked", "The key is locked: unlock it with its passphrase");
   throw failure("signer-unavailable", `No ${input.signer.type} signer is available for this session; log in again`);
 }
 
@@ -91,16 +94,15 @@ async function rebuildSigner(runtime: EngineRuntime, input: { pubkey: Hexpubkey;
  * `signer.user()` within a bounded wait, and it must answer for this session's pubkey. An extension
  * is asked directly (NDK's NIP-07 signer remembers its first answer, failures included).
  */
-export async function authenticate(runtime: EngineRuntime, input: { pubkey: Hexpubkey }): Promise<void> {
-  const signer = runtime.signers.get(input.pubkey);
+export async function authenticate(keyring: Keyring, input: { pubkey: Hexpubkey }): Promise<void> {
+  const signer = keyring.inner(input.pubkey);
+  const { signerMs } = keyring;
   if (!signer) throw failure("signer-unavailable", "The session has no signer");
-  if (signer instanceof NDKNip07Signer) return checkNip07(runtime, input.pubkey);
-  if (signer instanceof NDKNip46Signer && signer.bunkerPubkey && signer.userPubkey === input.pubkey) return pingBunker(runtime, signer);
+  if (signer instanceof NDKNip07Signer) return checkNip07(signerMs, input.pubkey);
+  if (signer instanceof NDKNip46Signer && signer.bunkerPubkey && signer.userPubkey === input.pubkey) return pingBunker(signerMs, signer);
   let pubkey: string;
   try {
-    const user = await withTimeout(signer.user(), runtime.timeouts.signerMs, () =>
-      failure("signer-timeout", `The signer did not answer within ${runtime.timeouts.signerMs} ms`),
-    );
+    const user = await withTimeout(signer.user(), signerMs, () => failure("signer-timeout", `The signer did not answer within ${signerMs} ms`));
     pubkey = user.pubkey;
   } catch (error) {
     if ((error as { code?: string }).code === "signer-timeout") throw error;
@@ -110,27 +112,27 @@ export async function authenticate(runtime: EngineRuntime, input: { pubkey: Hexp
 }
 
 /** A connected remote signer answers `ping` (NIP-46): the session is only as ready as its bunker. */
-async function pingBunker(runtime: EngineRuntime, signer: NDKNip46Signer): Promise<void> {
+async function pingBunker(signerMs: number, signer: NDKNip46Signer): Promise<void> {
   const rpc = (signer as unknown as { rpc: { sendRequest(to: string, method: string, params: string[], kind: number, cb: (r: unknown) => void): void } }).rpc;
   const answered = new Promise<void>((resolve) => rpc.sendRequest(signer.bunkerPubkey!, "ping", [], 24133, () => resolve()));
-  await withTimeout(answered, runtime.timeouts.signerMs, () => failure("signer-timeout", "The remote signer does not answer"));
+  await withTimeout(answered, signerMs, () => failure("signer-timeout", "The remote signer does not answer"));
 }
 
-async function checkNip07(runtime: EngineRuntime, pubkey: Hexpubkey): Promise<void> {
-  const check = await checkExtension(pubkey, { timeoutMs: runtime.timeouts.signerMs });
+async function checkNip07(signerMs: number, pubkey: Hexpubkey): Promise<void> {
+  const check = await checkExtension(pubkey, { timeoutMs: signerMs });
   if (check.status === "missing") throw failure("extension-missing", "No NIP-07 extension is available");
   if (check.status === "other-account") throw failure("extension-other-account", "The extension is on another account");
   if (check.status === "no-answer") throw failure("signer-timeout", "The extension did not answer");
 }
 
-export function ingestContextFor(runtime: EngineRuntime, pubkey: Hexpubkey, kinds: readonly number[]): IngestContext {
+export function ingestContextFor(keyring: Keyring, users: Users, pubkey: Hexpubkey, kinds: readonly number[]): IngestContext {
   return {
     author: pubkey,
     kinds: new Set(kinds),
     // Decrypting private mutes is a signer call like any other: through the session's gate, in turn.
     // Looked up only when a private mute list arrives, so most sessions never build a gate for it.
-    signer: () => runtime.sessionSigner(pubkey),
-    user: () => runtime.userOf(pubkey),
-    decryptTimeoutMs: runtime.timeouts.signerMs,
+    signer: () => keyring.signer(pubkey),
+    user: () => users.of(pubkey),
+    decryptTimeoutMs: keyring.signerMs,
   };
 }

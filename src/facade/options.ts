@@ -1,5 +1,6 @@
 import type { NDKEvent } from "@nostr-dev-kit/ndk";
-import { DEFAULT_PLAN, type FetchPlan } from "../../machines";
+import type { FetchPlan } from "../../machines";
+import { DEFAULT_PLAN } from "../effects/configuration";
 import type NDK from "@nostr-dev-kit/ndk";
 import type { InspectionEvent } from "xstate";
 import type { EngineOptions } from "../engine";

@@ -4,9 +4,10 @@ import { createAtom, type Atom, type ReadonlyAtom } from "@xstate/store";
 import type { AnyActorRef, InspectionEvent, SnapshotFrom } from "xstate";
 import { sessionId, type Hexpubkey, type SessionContext } from "../../machines";
 import type { managerMachine } from "../../machines";
-import type { ManagerActor, SessionEngine } from "../engine";
+import type { ManagerActor } from "../engine";
+import type { EngineRuntime } from "../effects/runtime";
 import type { EventWrapper } from "./options";
-import { sessionView, statusOf, type ViewDeps } from "./sessionView";
+import { sessionView, statesOf, type ViewDeps } from "./sessionView";
 import type { NDKSession, SessionState } from "./types";
 
 type ManagerSnapshot = SnapshotFrom<typeof managerMachine>;
@@ -59,6 +60,8 @@ export class SessionReadModel {
   private readonly batched = new Set<(state: SessionState) => void>();
   private batchScheduled = false;
   private unsubscribeBatch: (() => void) | undefined;
+  private readonly deps: ViewDeps;
+  private lastActive: Record<Hexpubkey, number> = {};
 
   constructor(
     ndk: NDK,
@@ -67,13 +70,15 @@ export class SessionReadModel {
      * map while they stay the same, so the state compares it by identity.
      */
     private readonly signersOf: () => ReadonlyMap<Hexpubkey, NDKSigner>,
-    private readonly deps: ViewDeps,
+    deps: Omit<ViewDeps, "lastActiveOf">,
   ) {
+    // The manager keeps lastActive, so a switch touches no session view: views read it from here.
+    this.deps = { ...deps, lastActiveOf: (pubkey) => this.lastActive[pubkey] ?? 0 };
     const initial: SessionState = { ndk, sessions: new Map(), signers: new Map(), activePubkey: undefined };
     this.atom = createAtom(initial);
   }
 
-  /** Follows this manager actor from now on (a restore replaces the actor), starting from its snapshot. */
+  /** Follows this manager actor from now on, starting from its snapshot. */
   attach(actor: ManagerActor): void {
     this.rootId = actor.sessionId;
     this.listed = undefined;
@@ -161,15 +166,15 @@ export class SessionReadModel {
   private viewOf(snapshot: SessionSnapshot): NDKSession {
     let view = this.views.get(snapshot);
     if (!view) {
-      view = sessionView(snapshot.context, statusOf(snapshot.value, snapshot.status), this.deps);
+      view = sessionView(snapshot.context, statesOf(snapshot.value, snapshot.status), this.deps);
       this.views.set(snapshot, view);
     }
     return view;
   }
 
-
   private withManager(state: SessionState, snapshot: ManagerSnapshot): SessionState {
     const { pubkeys, activePubkey } = snapshot.context;
+    this.lastActive = snapshot.context.lastActive;
     const active = activePubkey ?? undefined;
     // A switch touches only the active pubkey: no collection is rebuilt for it.
     if (pubkeys === this.listed) return state.activePubkey === active ? state : stateOf(state.ndk, state.sessions, state.signers, active);
@@ -196,21 +201,8 @@ export class SessionReadModel {
   }
 }
 
-/** The read model of a manager's engine (which restore() may replace, hence the getter). */
-export function readModelOf(ndk: NDK, engine: () => SessionEngine, wrappers: ReadonlyMap<number, EventWrapper>): SessionReadModel {
-  // Rebuilt only when a signer came, went or changed, so the state keeps the map's identity.
-  let gated = new Map<Hexpubkey, NDKSigner>();
-  const signersOf = () => {
-    const { runtime } = engine();
-    const keys = [...runtime.signers.keys()];
-    if (keys.length !== gated.size || keys.some((pubkey) => gated.get(pubkey) !== runtime.sessionSigner(pubkey)))
-      gated = new Map(keys.map((pubkey) => [pubkey, runtime.sessionSigner(pubkey)!]));
-    return gated;
-  };
-  return new SessionReadModel(ndk, signersOf, {
-    ndk,
-    wrappers,
-    subscriptionsFor: (pubkey) => engine().runtime.hub.subscriptionsFor(pubkey),
-    lastActiveOf: (pubkey) => engine().actor.getSnapshot().context.lastActive[pubkey] ?? 0,
-  });
+/** The read model of an engine's runtime: its signers map is the keyring's (the same map until a signer comes, goes or changes). */
+export function readModelOf(runtime: EngineRuntime, wrappers: ReadonlyMap<number, EventWrapper>): SessionReadModel {
+  const { ndk, keyring, hub } = runtime;
+  return new SessionReadModel(ndk, () => keyring.signers(), { ndk, wrappers, subscriptionsFor: (pubkey) => hub.subscriptionsFor(pubkey) });
 }

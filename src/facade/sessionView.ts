@@ -5,18 +5,24 @@ import { Kind, type ListEntry, type SessionContext } from "../../machines";
 import type { BlockedRelaysData, MutesData, ProfileData, RelayListData } from "../lists/kinds";
 import { PubkeySet, type PackedPubkeys } from "../lists/packedPubkeys";
 import type { EventWrapper } from "./options";
-import type { NDKSession, SessionStatus } from "./types";
+import type { NDKSession, SessionStatus, SignerState } from "./types";
 
 const LIST_KINDS = new Set<number>([Kind.Profile, Kind.Contacts, Kind.MuteList, Kind.BlockedRelays, Kind.RelayList]);
 
-/** Flattens a session actor's state value into the facade's status. */
-export function statusOf(value: unknown, actorStatus: string): SessionStatus {
-  if (actorStatus !== "active") return "stopped";
-  if (typeof value === "string") return value as SessionStatus;
-  const [state, substate] = Object.entries(value as Record<string, string>)[0] ?? [];
-  if (state === "live") return (substate === "verifying" ? "ready" : substate) as SessionStatus;
-  return state as SessionStatus;
+type RegionValue = string | Record<string, string>;
+const leafOf = (value: RegionValue | undefined) => (typeof value === "string" ? value : Object.values(value ?? {})[0]);
+
+/** The facade's status (the lists region) and signer state (the signer region) of a session actor's state. */
+export function statesOf(value: unknown, actorStatus: string): { status: SessionStatus; signerState: SignerState } {
+  if (actorStatus !== "active") return { status: "stopped", signerState: "stopped" };
+  const { signer, lists } = value as { signer: RegionValue; lists: RegionValue };
+  const listsLeaf = leafOf(lists);
+  const status: SessionStatus = lists === "idle" ? "idle" : listsLeaf === "retrying" ? "error" : listsLeaf === "ready" ? "ready" : "fetching";
+  return { status, signerState: leafOf(signer) as SignerState };
 }
+
+const SIGNING: ReadonlySet<SignerState> = new Set(["ready", "awaitingApproval", "verifying"]);
+const SIGNER_TROUBLE: ReadonlySet<SignerState> = new Set(["retrying", "needsLogin", "extensionAway"]);
 
 /**
  * Derived collections are built once per list entry (entries are immutable) and shared by every
@@ -65,7 +71,9 @@ function eventsOf(lists: SessionContext["lists"], deps: ViewDeps): Map<string | 
   return events;
 }
 
-export function sessionView(context: SessionContext, status: SessionStatus, deps: ViewDeps): NDKSession {
+export function sessionView(context: SessionContext, states: { status: SessionStatus; signerState: SignerState }, deps: ViewDeps): NDKSession {
+  const { status, signerState } = states;
+  const signerFailure = SIGNER_TROUBLE.has(signerState) ? (context.signerFailure ?? undefined) : undefined;
   const { lists } = context;
   const entry = <T>(kind: number) => lists[String(kind)] as ListEntry<T> | undefined;
   const contacts = entry<PackedPubkeys>(Kind.Contacts);
@@ -97,6 +105,9 @@ export function sessionView(context: SessionContext, status: SessionStatus, deps
     },
     preferences: context.preferences,
     status,
-    failure: context.failure ?? undefined,
+    signerState,
+    canSign: SIGNING.has(signerState),
+    failure: (status === "error" ? context.listsFailure : null) ?? signerFailure,
+    signerFailure,
   };
 }

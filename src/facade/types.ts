@@ -5,11 +5,11 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import type { Hexpubkey, NDKEvent, NDKKind, NDKSigner, NDKSubscription, NDKUser, NDKUserProfile } from "@nostr-dev-kit/ndk";
 import type { InspectionObserver } from "../engine";
-import type { EngineTimeouts } from "../effects/runtime";
+import type { EngineTimeouts } from "../effects/configuration";
 import type { RetryPolicy, SessionFailure } from "../../machines";
 import type { KeyValueStorage } from "../storage/types";
 import type { SecretsPolicy } from "../secrets/sealing";
-import type { IntakeOptions } from "./intake";
+import type { IntakeOptions } from "../effects/intake";
 
 export interface NDKEventConstructor {
   kinds: NDKKind[];
@@ -85,16 +85,34 @@ export interface SessionStorage {
   clear(): Promise<void>;
 }
 
-/** Where a session is in its life; the session actor's state, flattened. Added by this library. */
-export type SessionStatus =
+/**
+ * What a session's lists are doing (its `lists` region). Added by this library. A session whose
+ * signer is missing or locked still reads: its status is about reading, `signerState` about signing.
+ * - `fetching`: a REQ for its lists is out · `ready`: loaded, live updates arrive
+ * - `error`: no relay answered; retrying on a backoff (`failure` says why) · `idle`: stopSession()
+ * - `stopped`: logged out or destroyed
+ */
+export type SessionStatus = "fetching" | "ready" | "error" | "idle" | "stopped";
+
+/**
+ * What a session's signer can do (its `signer` region). Added by this library.
+ * - `restoring` (finding it) · `authenticating` (checking it answers for this pubkey)
+ * - `ready` · `awaitingApproval` (a remote signer waits for its user) · `verifying` (an extension, looked at again)
+ * - `locked` (NIP-49 key, unlock() to sign) · `retrying` (a remote signer away; backoff)
+ * - `needsLogin` (no key kept, or the signer signed as someone else) · `extensionAway` (NIP-07 missing or on another account)
+ * - `readOnly` (logged in with a pubkey alone)
+ */
+export type SignerState =
   | "restoring"
   | "authenticating"
-  | "fetching"
   | "ready"
   | "awaitingApproval"
-  | "idle"
+  | "verifying"
   | "locked"
-  | "error"
+  | "retrying"
+  | "needsLogin"
+  | "extensionAway"
+  | "readOnly"
   | "stopped";
 
 export interface NDKSession {
@@ -116,10 +134,16 @@ export interface NDKSession {
   subscription?: NDKSubscription;
   lastActive: number;
   preferences?: SessionPreferences;
-  /** Added by this library. */
+  /** Added by this library: what its lists are doing. */
   status: SessionStatus;
-  /** Added by this library: why the session is in `error`. */
+  /** Added by this library: what its signer can do. */
+  signerState: SignerState;
+  /** Added by this library: whether it can sign now (`signerState` is ready, awaitingApproval or verifying). */
+  canSign: boolean;
+  /** Added by this library: why something is wrong — the lists' failure when `status` is `error`, else the signer's. */
   failure?: SessionFailure;
+  /** Added by this library: why the signer cannot sign (`retrying`, `needsLogin`, `extensionAway`). */
+  signerFailure?: SessionFailure;
 }
 
 export interface SessionState {
@@ -170,7 +194,7 @@ export interface SessionManagerOptions {
   syncTabs?: boolean | { channel?: string; shareActive?: boolean };
   /**
    * Added: a remote signer asks its user to approve a request (NIP-46 auth_url); open `url` for
-   * them. The session meanwhile shows `status: "awaitingApproval"`.
+   * them. The session meanwhile shows `signerState: "awaitingApproval"`.
    */
   onAuthUrl?: (url: string, pubkey: Hexpubkey) => void;
   /** Added: how signer secrets are kept at rest (NIP-49 passphrase and/or an AES-GCM key). */

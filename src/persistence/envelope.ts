@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 export const FORMAT = "ndk-session-engine";
-export const CURRENT_VERSION = 1;
+export const CURRENT_VERSION = 2;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const signer = z.object({ type: z.string().min(1).max(64) });
@@ -70,52 +70,54 @@ const listData: Record<number, z.ZodType> = {
   10002: z.object({ relays: z.array(z.object({ url: z.string(), read: z.boolean(), write: z.boolean() })).max(10_000) }),
 };
 const listEntry = z
-  .object({ key: z.string().max(512), kind: z.number().int().nonnegative(), id: hex64, createdAt: z.number().int(), data: z.unknown() })
+  .object({
+    key: z.string().max(512),
+    kind: z.number().int().nonnegative(),
+    id: hex64,
+    createdAt: z.number().int(),
+    data: z.unknown(),
+    partial: z.literal(true).optional(),
+  })
   .refine((entry) => (listData[entry.kind] ?? rawEvent).safeParse(entry.data).success, "list data does not match its kind");
 
-const plan = z.object({
-  profile: z.boolean(),
-  follows: z.boolean(),
-  mutes: z.boolean(),
-  blockedRelays: z.boolean(),
-  relayList: z.boolean(),
-  wallet: z.boolean(),
-  kinds: z.array(z.number().int().nonnegative()).max(1000),
-});
-const retry = z.object({ baseMs: z.number().positive(), maxMs: z.number().positive() });
 const failure = z.object({ code: z.string(), message: z.string(), at: z.number() });
 const stateValue: z.ZodType<unknown> = z.union([z.string(), z.record(z.string(), z.lazy(() => stateValue))]);
 
+/** A session as stored (version 2): what the user did and what relays sent; no configuration. */
 const sessionSnapshot = z.object({
   status: z.literal("active"),
   value: stateValue,
   context: z.object({
     pubkey: hex64,
     signer,
-    plan,
     preferences,
     lists: z.record(z.string(), listEntry),
-    retry,
-    attempt: z.number().int().nonnegative(),
-    failure: failure.nullable(),
-    retryAt: z.number().nullable(),
+    signerFailure: failure.nullable(),
+    signerAttempt: z.number().int().nonnegative(),
+    listsFailure: failure.nullable(),
+    listsAttempt: z.number().int().nonnegative(),
+    approvalUrl: z.string().max(4096).nullable(),
   }),
   children: z.record(z.string(), z.unknown()),
 });
+export type StoredSession = z.infer<typeof sessionSnapshot>;
 
+export const sessionChildSchema = z.object({ src: z.literal("session"), systemId: z.string(), snapshot: sessionSnapshot });
+
+/** The manager's snapshot; its children are checked one by one (a save during a load also holds the loader). */
 export const managerSnapshotSchema = z.object({
   status: z.literal("active"),
-  value: z.literal("running"),
+  value: z.enum(["active", "loading", "restoring"]),
   context: z.object({
     pubkeys: z.array(hex64),
     activePubkey: hex64.nullable(),
     lastActive: z.record(hex64, z.number()),
-    plan,
-    retry,
   }),
-  children: z.record(
-    z.string().regex(/^session:[0-9a-f]{64}$/),
-    z.object({ src: z.literal("session"), systemId: z.string(), snapshot: sessionSnapshot }),
-  ),
+  children: z.record(z.string(), z.unknown()),
 });
-export type ManagerSnapshot = z.infer<typeof managerSnapshotSchema>;
+
+/** A checked manager snapshot: its context, and its sessions by pubkey. */
+export interface ManagerSnapshot {
+  context: z.infer<typeof managerSnapshotSchema>["context"];
+  sessions: Record<string, StoredSession>;
+}

@@ -1,5 +1,15 @@
-import { sessionMachine } from "../../machines";
-import { CURRENT_VERSION, envelopeSchema, FORMAT, managerSnapshotSchema, type Envelope, type ManagerSnapshot } from "./envelope";
+import { sessionId, sessionMachine, type RestoredAccount } from "../../machines";
+import {
+  CURRENT_VERSION,
+  envelopeSchema,
+  FORMAT,
+  managerSnapshotSchema,
+  sessionChildSchema,
+  type AccountRecord,
+  type Envelope,
+  type ManagerSnapshot,
+  type StoredSession,
+} from "./envelope";
 import { migrate } from "./migrations";
 
 export type LoadOutcome =
@@ -31,27 +41,53 @@ export function readEnvelope(text: string | null): LoadOutcome {
   }
   const envelope = envelopeSchema.safeParse(migrated);
   if (!envelope.success) return { kind: "unreadable", reason: "the envelope does not match its schema" };
-  const problem = snapshotProblem(envelope.data.snapshot);
-  return problem
-    ? { kind: "ok", envelope: envelope.data, snapshot: undefined, snapshotProblem: problem }
-    : { kind: "ok", envelope: envelope.data, snapshot: envelope.data.snapshot as ManagerSnapshot };
+  const checked = checkSnapshot(envelope.data.snapshot);
+  return typeof checked === "string"
+    ? { kind: "ok", envelope: envelope.data, snapshot: undefined, snapshotProblem: checked }
+    : { kind: "ok", envelope: envelope.data, snapshot: checked };
 }
 
-/** Why a snapshot cannot be rehydrated as is, or undefined when it can. */
-function snapshotProblem(snapshot: unknown): string | undefined {
+/** The snapshot with its sessions checked, or why it cannot be used as is. */
+function checkSnapshot(snapshot: unknown): ManagerSnapshot | string {
   const parsed = managerSnapshotSchema.safeParse(snapshot);
   if (!parsed.success) return "the snapshot does not match its schema";
   const { context, children } = parsed.data;
-  if (Object.keys(children).length !== context.pubkeys.length) return "sessions and logins disagree";
+  const sessions: Record<string, StoredSession> = {};
   for (const pubkey of context.pubkeys) {
-    const child = children[`session:${pubkey}`];
-    if (!child || child.snapshot.context.pubkey !== pubkey) return "a session is missing or misplaced";
+    const child = sessionChildSchema.safeParse(children[sessionId(pubkey)]);
+    if (!child.success || child.data.snapshot.context.pubkey !== pubkey) return "a session is missing, misplaced or malformed";
     try {
       // XState restores an unknown state silently as an error; resolving it first catches that here.
-      sessionMachine.resolveState({ value: child.snapshot.value as never, context: child.snapshot.context as never });
+      sessionMachine.resolveState({ value: child.data.snapshot.value as never, context: child.data.snapshot.context as never });
     } catch {
       return "a session is in a state the machine does not have";
     }
+    sessions[pubkey] = child.data.snapshot;
   }
-  return undefined;
+  return { context, sessions };
 }
+
+/**
+ * The sessions a stored snapshot holds, each where it left off: its lists, its preferences, stopped
+ * or backing off. Its signer is always found again (the keyring starts empty).
+ */
+export function accountsOfSnapshot(snapshot: ManagerSnapshot): RestoredAccount[] {
+  return snapshot.context.pubkeys.map((pubkey) => {
+    const { value, context } = snapshot.sessions[pubkey]!;
+    const lists = (value as { lists?: unknown }).lists;
+    const backingOff = typeof lists === "object" && lists !== null && (lists as { live?: unknown }).live === "retrying";
+    return {
+      pubkey,
+      signer: context.signer,
+      preferences: context.preferences,
+      lists: context.lists,
+      lastActive: snapshot.context.lastActive[pubkey] ?? 0,
+      ...(lists === "idle" ? { stopped: true } : {}),
+      ...(backingOff ? { listsFailure: context.listsFailure, listsAttempt: context.listsAttempt } : {}),
+    };
+  });
+}
+
+/** The registry's accounts, when the snapshot could not be used: their lists are fetched again. */
+export const accountsOfRegistry = (accounts: AccountRecord[]): RestoredAccount[] =>
+  accounts.map(({ pubkey, signer, lastActive, preferences }) => ({ pubkey, signer, lastActive, preferences }));

@@ -1,14 +1,71 @@
 /**
- * Pure JSON → JSON steps from each older version to the next. Version 1 is the first released
- * format; a change to the machines' persisted shape (a state renamed, a context field added, an
- * XState upgrade that changes its snapshot layout) adds a step here and a golden fixture in test/.
+ * Pure JSON → JSON steps from each older version to the next. A change to the machines' persisted
+ * shape (a state renamed, a context field added, an XState upgrade that changes its snapshot
+ * layout) adds a step here and a golden fixture in test/fixtures/.
  */
-type Migration = (envelope: Record<string, unknown>) => Record<string, unknown>;
+type Json = Record<string, unknown>;
+type Migration = (envelope: Json) => Json;
 
-export const MIGRATIONS: Record<number, Migration> = {};
+/** Version 1 failure codes that came from fetching lists; every other one was the signer's. */
+const LIST_FAILURES: ReadonlySet<string> = new Set(["offline", "relay-timeout", "aborted"]);
+
+/**
+ * Version 1 sessions were one chain of states (restoring → authenticating → live → error) with the
+ * app's fetch plan and retry policy in context. Version 2 keeps what the user did in two regions
+ * (signer, lists) and no configuration: the plan and policy come from the restoring manager.
+ */
+function sessionV2(snapshot: Json): Json {
+  const context = (snapshot.context ?? {}) as Json;
+  const value = snapshot.value;
+  const failure = (context.failure ?? null) as { code?: string } | null;
+  const failed = typeof value === "object" && value !== null && "error" in value ? String((value as Json).error) : undefined;
+  const listsFailed = failed === "retrying" && LIST_FAILURES.has(failure?.code ?? "");
+  const signer =
+    value === "locked"
+      ? "locked"
+      : failed === "needsLogin"
+        ? { unavailable: "needsLogin" }
+        : failed === "extensionUnavailable"
+          ? { unavailable: "extensionAway" }
+          : failed === "retrying" && !listsFailed
+            ? "retrying"
+            : "restoring";
+  const lists = value === "idle" ? "idle" : listsFailed ? { live: "retrying" } : { live: "fetching" };
+  const signerFailed = failed !== undefined && !listsFailed;
+  return {
+    ...snapshot,
+    value: { signer, lists },
+    context: {
+      pubkey: context.pubkey,
+      signer: context.signer,
+      preferences: context.preferences ?? {},
+      lists: context.lists ?? {},
+      signerFailure: signerFailed ? failure : null,
+      signerAttempt: signerFailed ? (context.attempt ?? 0) : 0,
+      listsFailure: listsFailed ? failure : null,
+      listsAttempt: listsFailed ? (context.attempt ?? 0) : 0,
+      approvalUrl: null,
+    },
+    // Running effects are started anew by a restore, never rehydrated.
+    children: {},
+  };
+}
+
+function v1ToV2(envelope: Json): Json {
+  const snapshot = envelope.snapshot as Json | undefined;
+  if (typeof snapshot !== "object" || snapshot === null) return envelope;
+  const { plan: _plan, retry: _retry, ...context } = (snapshot.context ?? {}) as Json;
+  const children: Json = {};
+  for (const [id, child] of Object.entries((snapshot.children ?? {}) as Record<string, Json>)) {
+    children[id] = typeof child === "object" && child !== null && child.snapshot ? { ...child, snapshot: sessionV2(child.snapshot as Json) } : child;
+  }
+  return { ...envelope, snapshot: { ...snapshot, value: snapshot.value === "running" ? "active" : snapshot.value, context, children } };
+}
+
+export const MIGRATIONS: Record<number, Migration> = { 1: v1ToV2 };
 
 /** Runs every step from `envelope.version` up to `target`; throws when a step is missing. */
-export function migrate(envelope: Record<string, unknown>, target: number): Record<string, unknown> {
+export function migrate(envelope: Json, target: number): Json {
   let current = envelope;
   for (let version = current.version as number; version < target; version++) {
     const step = MIGRATIONS[version];

@@ -23,6 +23,26 @@ export interface TabSyncHost {
   activate(pubkey: string | null, at: number): void;
 }
 
+/** What tab sync does to a manager: events to its actor. */
+export function hostOf(actor: ManagerActor): TabSyncHost {
+  return {
+    actor,
+    admit: (account, lists) =>
+      actor.send({
+        type: "account.login",
+        pubkey: account.pubkey,
+        signer: account.signer,
+        setActive: false,
+        at: account.lastActive,
+        lastActive: account.lastActive,
+        preferences: account.preferences,
+        lists,
+      }),
+    logout: (pubkey) => actor.send({ type: "account.logout", pubkey }),
+    activate: (pubkey, at) => actor.send({ type: "account.switch", pubkey, at }),
+  };
+}
+
 /**
  * The channel tabs share: on by default for the browser storages (named after the storage, so two
  * managers on one storage are one group), off otherwise; `syncTabs` turns it on or off.

@@ -7,29 +7,24 @@
  */
 import { NDKEvent, type NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
-import { createSessionEngine, type SessionEngine } from "../../src";
+import { createRuntime, createSessionEngine, type SessionEngine } from "../../src";
 import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
-import { SessionReadModel } from "../../src/facade/readModel";
+import { readModelOf } from "../../src/facade/readModel";
 import { connectedNdk, disconnect, type Account, type NDK } from "./fixtures";
 import { now, sleep, waitFor } from "./measure";
 
 export type Variant = "bare" | "dispatch" | "inspected" | "selected";
 
-const sessionSnapshot = (engine: SessionEngine, pubkey: string) => engine.actor.getSnapshot().children[`session:${pubkey}`]?.getSnapshot();
+const sessionSnapshot = (engine: SessionEngine, pubkey: string) =>
+  engine.actor.getSnapshot().children[`session:${pubkey}`]?.getSnapshot() as { value: unknown; context: unknown } | undefined;
 
 function engineFor(ndk: NDK, variant: Variant): SessionEngine {
   if (variant === "bare") return createSessionEngine({ ndk });
   // XState's own cost of inspection: events built and dispatched to an observer that does nothing.
   if (variant === "dispatch") return createSessionEngine({ ndk, inspect: [() => {}] });
-  let engine: SessionEngine | undefined;
-  const noSigners = new Map();
-  const model = new SessionReadModel(ndk, () => noSigners, {
-    ndk,
-    wrappers: new Map(),
-    subscriptionsFor: () => [],
-    lastActiveOf: (pubkey) => engine?.actor.getSnapshot().context.lastActive[pubkey] ?? 0,
-  });
-  engine = createSessionEngine({ ndk, inspect: [model.observe] });
+  const runtime = createRuntime({ ndk });
+  const model = readModelOf(runtime, new Map());
+  const engine = createSessionEngine({ runtime, inspect: [model.observe] });
   model.attach(engine.actor);
   if (variant === "selected") model.select((state) => state.activePubkey).subscribe(() => {});
   return engine;
@@ -37,7 +32,7 @@ function engineFor(ndk: NDK, variant: Variant): SessionEngine {
 
 async function loggedIn(engine: SessionEngine, accounts: Account[]): Promise<void> {
   for (const account of accounts) {
-    engine.runtime.signers.set(account.pubkey, account.signer);
+    engine.runtime.keyring.handOver(account.pubkey, account.signer);
     engine.actor.send({ type: "account.login", pubkey: account.pubkey, signer: { type: "private-key" }, setActive: true, at: 0 });
   }
   const ready = (pk: string) => JSON.stringify(sessionSnapshot(engine, pk)?.value).includes("ready");

@@ -65,6 +65,8 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
   log(`figure 4 done (warm-up runs: ${heap1000.warmup.map((v) => v.toFixed(1))} / ${heap5000.warmup.map((v) => v.toFixed(1))} KiB)`);
 
   const f6 = await restoreFigures(relay, restoreSet, RUNS, 1);
+  const f6sealed = await restoreFigures(relay, restoreSet, RUNS, 1, "sealed");
+  const f6none = await restoreFigures(relay, restoreSet, RUNS, 1, "none");
   log("figure 6 done");
   const f7 = await secretsFigures(relay, restoreSet, 5);
   log("figure 7 done");
@@ -84,7 +86,11 @@ async function main(relay: LoopbackRelay): Promise<Row[]> {
     { figure: `5. open relay subs after ${SESSIONS} logins`, value: median(f2.openSettled), unit: "", runs: runs(f2.openSettled), target: 1, detail: `values ${f2.openSettled.join(",")}; REQs/run ${median(f2.reqs)}` },
     { figure: "   same, at the instant all are ready", value: median(f2.openAtReady), unit: "", runs: runs(f2.openAtReady), detail: `${f2.heldAtReady[0]} (its CLOSE not yet read by the relay)` },
     { figure: `6. restore ${RESTORED} x 1,000 follows: usable`, value: median(f6.usable), unit: "ms", runs: runs(f6.usable, " (+1 warm)"), target: 20, detail: spread(f6.usable) },
-    { figure: "   restore: all refreshed from relay", value: median(f6.refreshed), unit: "ms", runs: runs(f6.refreshed), target: 100, detail: spread(f6.refreshed) },
+    { figure: "   restore: all refreshed and signing", value: median(f6.refreshed), unit: "ms", runs: runs(f6.refreshed), target: 100, detail: `${spread(f6.refreshed)}; keys plain (unsafe)` },
+    { figure: "   restore, keys sealed (AES-GCM): usable", value: median(f6sealed.usable), unit: "ms", runs: runs(f6sealed.usable, " (+1 warm)"), target: 20, detail: spread(f6sealed.usable) },
+    { figure: "   restore, keys sealed: refreshed + signing", value: median(f6sealed.refreshed), unit: "ms", runs: runs(f6sealed.refreshed), target: 100, detail: spread(f6sealed.refreshed) },
+    { figure: "   restore, no keys: usable", value: median(f6none.usable), unit: "ms", runs: runs(f6none.usable, " (+1 warm)"), target: 20, detail: spread(f6none.usable) },
+    { figure: "   restore, no keys: all refreshed (read)", value: median(f6none.refreshed), unit: "ms", runs: runs(f6none.refreshed), target: 100, detail: `${spread(f6none.refreshed)}; each signer needsLogin` },
     { figure: "   persisted bytes per session", value: f6.bytesPerSession / 1024, unit: "KiB", runs: "1", detail: `${(f6.bytesPerSession * RESTORED / 1024).toFixed(0)} KiB for ${RESTORED}` },
     { figure: `7. readable private keys, ${RESTORED} stored`, value: f7.readableKeys.default + f7.readableKeys.nip49, unit: "", runs: "1", target: 0, detail: `default ${f7.readableKeys.default}, NIP-49 ${f7.readableKeys.nip49}; with unsafePersistPrivateKeys ${f7.readableKeys.unsafe}` },
     { figure: "   unlock one NIP-49 key (logn 16)", value: median(f7.unlock), unit: "ms", runs: runs(f7.unlock), detail: `${spread(f7.unlock)}; blocks the thread meanwhile` },

@@ -44,7 +44,7 @@ export async function secretsFigures(relay: LoopbackRelay, accounts: readonly Ac
   const started = now();
   await manager.restore();
   const restoreLocked = now() - started;
-  await waitFor(() => accounts.every((a) => manager.getSession(a.pubkey)?.status === "locked"), 10_000, "sessions to lock");
+  await waitFor(() => accounts.every((a) => manager.getSession(a.pubkey)?.signerState === "locked"), 10_000, "sessions to lock");
   const scryptOnRestore = decryptions;
   NDKPrivateKeySigner.fromNcryptsec = derive;
   await manager.destroy();
@@ -57,7 +57,7 @@ export async function secretsFigures(relay: LoopbackRelay, accounts: readonly Ac
     const fresh = await connectedNdk([relay.url]);
     const restored = new NDKSessionManager(fresh, { storage, autoSave: false });
     await restored.restore();
-    await waitFor(() => restored.getSession(account.pubkey)?.status === "locked", 5000, "locked");
+    await waitFor(() => restored.getSession(account.pubkey)?.signerState === "locked", 5000, "locked");
     const t = now();
     await restored.unlock(account.pubkey, "bench passphrase");
     unlock.push(now() - t);

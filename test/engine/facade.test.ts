@@ -51,7 +51,7 @@ describe("the drop-in surface", () => {
     // Every actor down the tree is referenced by its setup() key: an inline one would persist as {}.
     const sources = (node: Persisted): unknown[] =>
       Object.values(node.children ?? {}).flatMap((child) => [child.src, ...sources(child.snapshot)]);
-    expect(sources(snapshot)).toEqual(["session", "watchLists"]);
+    expect(sources(snapshot).sort()).toEqual(["session", "watchLists", "watchSigner"]);
     for (const secret of [alice.privateKey, alice.nsec, nip19.nsecEncode(Buffer.from(alice.privateKey, "hex"))]) {
       expect(json).not.toContain(secret);
     }
@@ -147,12 +147,14 @@ describe("the drop-in surface", () => {
     expect([...second.manager.getSessions().keys()].sort()).toEqual([alice!.pubkey, bob!.pubkey].sort());
     expect(second.manager.activePubkey).toBe(alice!.pubkey);
     expect(fixture.ndk.activeUser?.pubkey).toBe(alice!.pubkey);
-    // No key was stored: the sessions say so, by name, instead of turning read-only in silence.
+    // No key was stored: the sessions say so, by name, instead of turning read-only in silence; they still read.
     expect(second.manager.isReadOnly(alice!.pubkey)).toBe(true);
-    await eventually(() => second.status(alice!.pubkey) === "error", 2000, "signer-unavailable");
-    expect(second.manager.getSession(alice!.pubkey)!.failure!.code).toBe("signer-unavailable");
-    await second.manager.login(alice!); // the user logs in again
+    await second.signer(alice!.pubkey, "needsLogin");
+    expect(second.manager.getSession(alice!.pubkey)!.signerFailure!.code).toBe("signer-unavailable");
     await second.ready(alice!.pubkey);
+    await second.manager.login(alice!); // the user logs in again
+    await second.signer(alice!.pubkey);
+    expect(second.manager.isReadOnly(alice!.pubkey)).toBe(false);
   });
 
   it("with unsafePersistPrivateKeys a private-key session restores with its signer", async () => {

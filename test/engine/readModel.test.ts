@@ -64,7 +64,7 @@ describe("the read model (an @xstate/store atom fed by inspection)", () => {
     expect(seen).toHaveLength(1);
   });
 
-  it("follows the new manager actor after restore() replaces it", async () => {
+  it("restore() keeps the manager actor: the read model follows the sessions it brings back", async () => {
     const storage = new MemoryStorage();
     const alice = NDKPrivateKeySigner.generate();
     const first = managerFor(fixture.ndk, { storage, unsafePersistPrivateKeys: true });
@@ -74,9 +74,12 @@ describe("the read model (an @xstate/store atom fed by inspection)", () => {
 
     const { manager, ready } = managerFor(fixture.ndk, { storage, unsafePersistPrivateKeys: true });
     fixture.defer(() => manager.destroy());
-    const replaced = manager.actor;
+    const actor = manager.actor;
+    const states: unknown[] = [];
+    actor.subscribe((snapshot) => states.push(snapshot.value));
     await manager.restore();
-    expect(manager.actor).not.toBe(replaced);
+    expect(manager.actor).toBe(actor);
+    expect(states).toEqual(["loading", "restoring", "active"]);
     expect(manager.store.get().activePubkey).toBe(alice.pubkey);
     await ready(alice.pubkey);
     const active = manager.select((state) => state.sessions.get(alice.pubkey)?.status);

@@ -1,10 +1,19 @@
 /** Fake effects for the session machine: no NDK, no network, every call recorded. */
 import { vi } from "vitest";
 import { fromCallback, fromPromise, type EventObject } from "xstate";
-import type { FetchPlan, ListEntry, ListsInput, RetryPolicy, SessionEvent, SessionInput, SignerDescriptor } from "../../machines";
+import {
+  sessionMachine,
+  type BackoffInput,
+  type ListEntry,
+  type ListSlots,
+  type ListsInput,
+  type RetryPolicy,
+  type SessionEvent,
+  type SessionFailure,
+  type SessionInput,
+  type SignerDescriptor,
+} from "../../machines";
 
-export const PLAN: FetchPlan = { profile: true, follows: true, mutes: true, blockedRelays: true, relayList: true, wallet: false, kinds: [] };
-export const PLAN_KINDS = [0, 3, 10000, 10002, 10006];
 export const RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 8_000 };
 export const PK = "a".repeat(64);
 export const PK2 = "b".repeat(64);
@@ -16,8 +25,16 @@ export function entry(kind: number, idChar: string, createdAt: number, data: unk
   return { key: String(kind), kind, id: id(idChar), createdAt, data };
 }
 
+/** An entry read without the signer: its private items are missing. */
+export const partialEntry = (kind: number, idChar: string, createdAt: number): ListEntry => ({ ...entry(kind, idChar, createdAt), partial: true });
+
+/** What `knownEntries` hands a refresh for these entries. */
+export const knownOf = (entries: ListEntry[]) => entries.map(({ key, id, createdAt }) => ({ key, id, createdAt }));
+
+export const failure = (code: string, at = 50_000, message = `${code} happened`): SessionFailure => ({ code, message, at });
+
 export function sessionInput(overrides: Partial<SessionInput> = {}): SessionInput {
-  return { pubkey: PK, signer: { type: "private-key" }, plan: PLAN, retry: RETRY, ...overrides };
+  return { pubkey: PK, signer: { type: "private-key" }, ...overrides };
 }
 
 export interface Deferred<T> {
@@ -36,33 +53,73 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
+type SendBack = (event: SessionEvent) => void;
+/** The invoke id of a backoff timer: which region waits on it. */
+export type BackoffId = "signerBackoff" | "listsBackoff";
+
 /**
- * Spies behind each session actor. Change their behaviour per test with `mockImplementation(Once)`.
- * By default: restore and authenticate succeed, fetch returns `fetchResult`, waitUntil never resolves.
+ * Spies behind each session actor and action. Change their behaviour per test with
+ * `mockImplementation(Once)`. By default: restore and authenticate succeed, the fetch returns
+ * `fetchResult`, the callbacks send nothing, and every backoff waits until its deferred is resolved.
  */
 export function makeFakes(fetchResult: ListEntry[] = []) {
   const restoreSigner = vi.fn(async (_input: { pubkey: string; signer: SignerDescriptor }) => {});
   const authenticate = vi.fn(async (_input: { pubkey: string }) => {});
   const fetchLists = vi.fn(async (_input: ListsInput): Promise<ListEntry[]> => fetchResult);
-  const watchCleanup = vi.fn();
-  const watchLists = vi.fn((_input: ListsInput, _sendBack: (event: SessionEvent) => void) => {});
-  const waits: Array<{ until: number | null; delayMs: number; deferred: Deferred<void> }> = [];
-  const waitUntil = vi.fn((input: { until: number | null; delayMs: number }) => {
+  const watchLists = vi.fn((_input: ListsInput, _sendBack: SendBack) => {});
+  const watchCleanup = vi.fn((_input: ListsInput) => {});
+  const watchSigner = vi.fn((_input: { pubkey: string }, _sendBack: SendBack) => {});
+  const signerCleanup = vi.fn();
+  const waits: Array<{ id: BackoffId; input: BackoffInput; deferred: Deferred<void> }> = [];
+  const backoff = vi.fn((input: BackoffInput, id: BackoffId) => {
     const d = deferred();
-    waits.push({ until: input.until, delayMs: input.delayMs, deferred: d });
+    waits.push({ id, input, deferred: d });
     return d.promise;
   });
+  const shareFilters = vi.fn((_args: unknown, _params: { pubkey: string; lists: ListSlots }) => {});
+
   const actors = {
     restoreSigner: fromPromise<void, { pubkey: string; signer: SignerDescriptor }>(({ input }) => restoreSigner(input)),
     authenticate: fromPromise<void, { pubkey: string }>(({ input }) => authenticate(input)),
+    watchSigner: fromCallback<EventObject, { pubkey: string }>(({ input, sendBack }) => {
+      watchSigner(input, sendBack);
+      return () => signerCleanup();
+    }),
     fetchLists: fromPromise<ListEntry[], ListsInput>(({ input }) => fetchLists(input)),
     watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) => {
       watchLists(input, sendBack);
       return () => watchCleanup(input);
     }),
-    waitUntil: fromPromise<void, { until: number | null; delayMs: number }>(({ input }) => waitUntil(input)),
+    backoff: fromPromise<void, BackoffInput>(({ input, self }) => backoff(input, self.id as BackoffId)),
   };
-  return { actors, restoreSigner, authenticate, fetchLists, watchLists, watchCleanup, waitUntil, waits };
+  const machine = sessionMachine.provide({ actors, actions: { shareFilters } });
+
+  /** The backoff timers one region asked for, oldest first. */
+  const backoffs = (which: BackoffId) => waits.filter((w) => w.id === which);
+  /** The params of every shareFilters call. */
+  const shared = () => shareFilters.mock.calls.map((call) => call[1]);
+  /** The latest live subscription's and signer watch's sendBack. */
+  const liveSend = () => watchLists.mock.calls.at(-1)![1];
+  const signerSend = () => watchSigner.mock.calls.at(-1)![1];
+
+  return {
+    actors,
+    machine,
+    restoreSigner,
+    authenticate,
+    fetchLists,
+    watchLists,
+    watchCleanup,
+    watchSigner,
+    signerCleanup,
+    backoff,
+    waits,
+    backoffs,
+    shareFilters,
+    shared,
+    liveSend,
+    signerSend,
+  };
 }
 
 export type Fakes = ReturnType<typeof makeFakes>;

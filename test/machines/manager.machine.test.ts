@@ -1,20 +1,39 @@
 import { describe, expect, it } from "vitest";
-import { PK, PK2, PK3, PLAN } from "./fakes";
-import { ready, setupManager } from "./managerSetup";
+import { entry, PK, PK2, PK3 } from "./fakes";
+import { ready, sessionIn, setupManager } from "./managerSetup";
 
 describe("manager machine: login", () => {
   it("spawns a session child with id and systemId session:<pubkey>", async () => {
     const { actor, child, login, fakes } = setupManager();
+    expect(actor.getSnapshot().value).toBe("active");
     login(PK, false);
     const snap = actor.getSnapshot();
     expect(Object.keys(snap.children)).toEqual([`session:${PK}`]);
-    expect(snap.children[`session:${PK}`]).toBeDefined();
     expect(child(PK)).toBe(snap.children[`session:${PK}`]);
     expect(snap.context.pubkeys).toEqual([PK]);
     const session = await ready(child(PK));
     expect(session.context.pubkey).toBe(PK);
-    expect(session.context.plan).toEqual(PLAN);
-    expect(fakes.fetchLists).toHaveBeenCalledWith({ pubkey: PK, kinds: [0, 3, 10000, 10002, 10006], known: [] });
+    expect(session.context.signer).toEqual({ type: "private-key" });
+    expect(fakes.fetchLists).toHaveBeenCalledTimes(1);
+    expect(fakes.fetchLists.mock.calls[0]![0]).toEqual({ pubkey: PK, known: [] });
+  });
+
+  it("another tab's account starts with its preferences, last-known lists and lastActive", async () => {
+    const { actor, child } = setupManager();
+    const stored = entry(3, "1", 1);
+    actor.send({
+      type: "account.login",
+      pubkey: PK,
+      signer: { type: "nip07" },
+      setActive: false,
+      at: 5,
+      lastActive: 44,
+      preferences: { walletEnabled: true },
+      lists: { "3": stored },
+    });
+    expect(actor.getSnapshot().context.lastActive[PK]).toBe(44);
+    const session = child(PK)!.getSnapshot();
+    expect(session.context).toMatchObject({ signer: { type: "nip07" }, preferences: { walletEnabled: true }, lists: { "3": stored } });
   });
 
   it("setActive true makes it active, wires NDK to it and records lastActive", () => {
@@ -36,23 +55,67 @@ describe("manager machine: login", () => {
   });
 
   it("setActive false with nothing active keeps activePubkey null", () => {
-    const { actor, login } = setupManager();
+    const { actor, login, wireNdk } = setupManager();
     login(PK, false);
     expect(actor.getSnapshot().context.activePubkey).toBeNull();
+    expect(wireNdk).not.toHaveBeenCalled();
   });
 
-  it("logging in the same pubkey again does not spawn a second child but hands over the signer", async () => {
-    const { actor, child, login, fakes } = setupManager();
+  it("the same pubkey again hands the session its new signer (session.reauthenticate), without a second child", async () => {
+    const { actor, child, login, fakes, wireNdk, params } = setupManager();
     login(PK, true);
     const first = child(PK);
     await ready(first);
+    wireNdk.mockClear();
     actor.send({ type: "account.login", pubkey: PK, signer: { type: "nip07" }, setActive: true, at: 2 });
     expect(Object.keys(actor.getSnapshot().children)).toHaveLength(1);
     expect(child(PK)).toBe(first);
-    expect(actor.getSnapshot().context.pubkeys).toEqual([PK]);
+    expect(actor.getSnapshot().context).toMatchObject({ pubkeys: [PK], activePubkey: PK, lastActive: { [PK]: 2 } });
+    expect(first!.getSnapshot().matches({ signer: "restoring" })).toBe(true);
     const session = await ready(first);
     expect(session.context.signer).toEqual({ type: "nip07" });
     expect(fakes.restoreSigner).toHaveBeenLastCalledWith({ pubkey: PK, signer: { type: "nip07" } });
+    expect(params(wireNdk)[0]).toEqual({ pubkey: PK });
+  });
+
+  it("the active pubkey again without setActive rewires NDK; another known pubkey only reauthenticates", async () => {
+    const { actor, child, login, wireNdk, params } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    wireNdk.mockClear();
+    actor.send({ type: "account.login", pubkey: PK, signer: { type: "nip46" }, setActive: false, at: 3 });
+    expect(params(wireNdk)[0]).toEqual({ pubkey: PK });
+    await ready(child(PK));
+    wireNdk.mockClear();
+    actor.send({ type: "account.login", pubkey: PK2, signer: { type: "nip46" }, setActive: false, at: 3 });
+    expect(actor.getSnapshot().context.activePubkey).toBe(PK);
+    const session = await ready(child(PK2));
+    expect(session.context.signer).toEqual({ type: "nip46" });
+    // PK2's signer reported on the way (authenticating): not the active session, so NDK stays as it was
+    expect(wireNdk).not.toHaveBeenCalled();
+  });
+});
+
+describe("manager machine: the active session's signer", () => {
+  it("session.signer.changed from the active session rewires NDK; from another session it does not", async () => {
+    const { actor, child, login, wireNdk, params } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    // the login wired PK, and PK's signer reported again on authenticating
+    expect(params(wireNdk)).toEqual([{ pubkey: PK }, { pubkey: PK }]);
+    wireNdk.mockClear();
+
+    actor.send({ type: "session.lock", pubkey: PK2 });
+    await sessionIn(child(PK2), (s) => s.matches({ signer: "locked" }));
+    expect(wireNdk).not.toHaveBeenCalled();
+
+    actor.send({ type: "session.lock", pubkey: PK });
+    await sessionIn(child(PK), (s) => s.matches({ signer: "locked" }));
+    expect(params(wireNdk)).toEqual([{ pubkey: PK }]);
   });
 });
 
@@ -100,10 +163,12 @@ describe("manager machine: logout", () => {
     const snap = actor.getSnapshot();
     expect(snap.context.activePubkey).toBe(PK3);
     expect(snap.context.pubkeys).toEqual([PK3, PK]);
+    expect(snap.context.lastActive).not.toHaveProperty(PK2);
     expect(params(releaseSession)).toEqual([{ pubkey: PK2 }]);
     expect(params(wireNdk)).toEqual([{ pubkey: PK3 }]);
     expect(snap.children[`session:${PK2}`]).toBeUndefined();
     expect(gone.getSnapshot().status).toBe("stopped");
+    expect(child(PK2)).toBeUndefined();
   });
 
   it("of the last session clears the active pubkey", () => {

@@ -1,82 +1,75 @@
 import { describe, expect, it } from "vitest";
-import { waitFor } from "xstate";
-import { entry, PK, PK2, PLAN } from "./fakes";
-import { ready, setupManager } from "./managerSetup";
+import type { FetchPlan } from "../../machines";
+import { entry, failure, PK, PK2 } from "./fakes";
+import { ready, sessionIn, setupManager } from "./managerSetup";
 
-describe("manager machine: filter changes", () => {
-  it("wires the filters for the active session's new mute list, not for another session's", async () => {
-    const { child, login, wireFilters, params } = setupManager();
-    login(PK2, false);
-    login(PK, true);
-    await ready(child(PK2));
-    await ready(child(PK));
-    expect(wireFilters).not.toHaveBeenCalled();
+const PLAN: FetchPlan = { profile: true, follows: true, mutes: true, blockedRelays: true, relayList: true, wallet: true, kinds: [30023] };
 
-    child(PK2)!.send({ type: "list.received", entries: [entry(10000, "4", 5)] });
-    expect(child(PK2)!.getSnapshot().context.lists["10000"]).toBeDefined();
-    expect(wireFilters).not.toHaveBeenCalled();
-
-    child(PK)!.send({ type: "list.received", entries: [entry(10000, "4", 5)] });
-    expect(params(wireFilters)).toEqual([{ pubkey: PK }]);
-  });
-
-  it("a blocked-relays list of the active session wires the filters too, a profile does not", async () => {
-    const { child, login, wireFilters, params } = setupManager();
-    login(PK, true);
-    await ready(child(PK));
-    child(PK)!.send({ type: "list.received", entries: [entry(0, "1", 5)] });
-    expect(wireFilters).not.toHaveBeenCalled();
-    child(PK)!.send({ type: "list.received", entries: [entry(10006, "2", 5)] });
-    expect(params(wireFilters)).toEqual([{ pubkey: PK }]);
-  });
-
-  it("an older mute list sent again does not rewire", async () => {
-    const { child, login, wireFilters } = setupManager();
-    login(PK, true);
-    await ready(child(PK));
-    child(PK)!.send({ type: "list.received", entries: [entry(10000, "4", 5)] });
-    child(PK)!.send({ type: "list.received", entries: [entry(10000, "1", 4)] });
-    child(PK)!.send({ type: "list.received", entries: [entry(10000, "4", 5)] });
-    expect(wireFilters).toHaveBeenCalledTimes(1);
-  });
-
-  it("a mute list in the active session's first fetch wires the filters", async () => {
-    const { fakes, child, login, wireFilters, params } = setupManager();
-    fakes.fetchLists.mockResolvedValueOnce([entry(10000, "4", 5)]);
-    login(PK, true);
-    await ready(child(PK));
-    expect(params(wireFilters)).toEqual([{ pubkey: PK }]);
-  });
-});
-
-describe("manager machine: monitor and forwarding", () => {
-  it("monitor.add extends the plan and every child fetches the new kind", async () => {
-    const { actor, fakes, child, login } = setupManager();
+describe("manager machine: monitored kinds and plans (configuration in the effects)", () => {
+  it("monitor.add configures the kinds and every live session fetches again on a new subscription", async () => {
+    const { actor, fakes, child, login, configure, params } = setupManager();
     login(PK, true);
     login(PK2, false);
     await ready(child(PK));
     await ready(child(PK2));
     fakes.fetchLists.mockClear();
+    fakes.watchLists.mockClear();
     actor.send({ type: "monitor.add", kinds: [30078] });
-    expect(actor.getSnapshot().context.plan.kinds).toEqual([30078]);
-    await waitFor(actor, () => fakes.fetchLists.mock.calls.length === 2, { timeout: 1_000 });
-    const fetched = fakes.fetchLists.mock.calls.map((call) => call[0]);
-    for (const pubkey of [PK, PK2]) {
-      expect(fetched.find((input) => input.pubkey === pubkey)?.kinds).toContain(30078);
-      expect((await ready(child(pubkey))).context.plan.kinds).toEqual([30078]);
-    }
+    expect(params(configure)).toEqual([{ kinds: [30078] }]);
+    for (const pubkey of [PK, PK2]) expect(child(pubkey)!.getSnapshot().matches({ lists: { live: "fetching" } })).toBe(true);
+    await ready(child(PK));
+    await ready(child(PK2));
+    expect(fakes.fetchLists.mock.calls.map((call) => call[0].pubkey).sort()).toEqual([PK, PK2]);
+    expect(fakes.watchLists).toHaveBeenCalledTimes(2);
+    expect(fakes.watchCleanup).toHaveBeenCalledTimes(2);
   });
 
-  it("a login after monitor.add starts with the extended plan", async () => {
+  it("monitor.add leaves a stopped session idle", async () => {
     const { actor, fakes, child, login } = setupManager();
-    actor.send({ type: "monitor.add", kinds: [1, 30078] });
-    actor.send({ type: "monitor.add", kinds: [1] });
     login(PK, true);
-    const session = await ready(child(PK));
-    expect(session.context.plan).toEqual({ ...PLAN, kinds: [1, 30078] });
-    expect(fakes.fetchLists.mock.calls[0]![0].kinds).toEqual([0, 1, 3, 10000, 10002, 10006, 30078]);
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    actor.send({ type: "session.stop", pubkey: PK2 });
+    fakes.fetchLists.mockClear();
+    actor.send({ type: "monitor.add", kinds: [1] });
+    await ready(child(PK));
+    expect(child(PK2)!.getSnapshot().matches({ lists: "idle" })).toBe(true);
+    expect(fakes.fetchLists.mock.calls.map((call) => call[0].pubkey)).toEqual([PK]);
   });
 
+  it("monitor.add with no session only configures", () => {
+    const { actor, configure, params } = setupManager();
+    actor.send({ type: "monitor.add", kinds: [1, 30078] });
+    expect(params(configure)).toEqual([{ kinds: [1, 30078] }]);
+    expect(actor.getSnapshot().children).toEqual({});
+  });
+
+  it("session.start configures the session's plan and the session fetches again", async () => {
+    const { actor, fakes, child, login, configure, params } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    fakes.fetchLists.mockClear();
+    actor.send({ type: "session.start", pubkey: PK2, plan: PLAN });
+    expect(params(configure)).toEqual([{ pubkey: PK2, plan: PLAN }]);
+    expect(child(PK2)!.getSnapshot().matches({ lists: { live: "fetching" } })).toBe(true);
+    expect(child(PK)!.getSnapshot().matches({ lists: { live: "ready" } })).toBe(true);
+    await ready(child(PK2));
+    expect(fakes.fetchLists.mock.calls.map((call) => call[0])).toEqual([{ pubkey: PK2, known: [] }]);
+  });
+
+  it("session.start for an unknown pubkey neither configures nor spawns", () => {
+    const { actor, login, configure } = setupManager();
+    login(PK, true);
+    actor.send({ type: "session.start", pubkey: PK2, plan: PLAN });
+    expect(configure).not.toHaveBeenCalled();
+    expect(Object.keys(actor.getSnapshot().children)).toEqual([`session:${PK}`]);
+  });
+});
+
+describe("manager machine: forwarding", () => {
   it("forwards session.stop, session.start and session.preferences.set to the named session only", async () => {
     const { actor, fakes, child, login } = setupManager();
     login(PK, true);
@@ -84,8 +77,8 @@ describe("manager machine: monitor and forwarding", () => {
     await ready(child(PK));
     await ready(child(PK2));
     actor.send({ type: "session.stop", pubkey: PK2 });
-    expect(child(PK2)!.getSnapshot().value).toBe("idle");
-    expect(child(PK)!.getSnapshot().matches({ live: "ready" })).toBe(true);
+    expect(child(PK2)!.getSnapshot().matches({ lists: "idle" })).toBe(true);
+    expect(child(PK)!.getSnapshot().matches({ lists: { live: "ready" } })).toBe(true);
 
     actor.send({ type: "session.preferences.set", pubkey: PK2, preferences: { walletEnabled: true } });
     expect(child(PK2)!.getSnapshot().context.preferences).toEqual({ walletEnabled: true });
@@ -95,15 +88,63 @@ describe("manager machine: monitor and forwarding", () => {
     actor.send({ type: "session.start", pubkey: PK2 });
     await ready(child(PK2));
     expect(fakes.fetchLists).toHaveBeenCalledTimes(1);
-    expect(fakes.fetchLists.mock.calls[0]![0]).toMatchObject({ pubkey: PK2, kinds: [0, 3, 10000, 10002, 10006, 10019, 17375] });
+    expect(fakes.fetchLists.mock.calls[0]![0]).toEqual({ pubkey: PK2, walletEnabled: true, known: [] });
+  });
+
+  it("forwards session.refresh, session.lock, session.unlock and session.retry", async () => {
+    const { actor, fakes, child, login } = setupManager();
+    login(PK, true);
+    await ready(child(PK));
+    actor.send({ type: "session.refresh", pubkey: PK });
+    expect(child(PK)!.getSnapshot().matches({ lists: { live: "fetching" } })).toBe(true);
+    await ready(child(PK));
+
+    actor.send({ type: "session.lock", pubkey: PK });
+    expect(child(PK)!.getSnapshot().matches({ signer: "locked" })).toBe(true);
+    fakes.restoreSigner.mockRejectedValueOnce(failure("signer-timeout"));
+    actor.send({ type: "session.unlock", pubkey: PK });
+    await sessionIn(child(PK), (s) => s.matches({ signer: "retrying" }));
+    actor.send({ type: "session.retry", pubkey: PK });
+    await ready(child(PK));
+    expect(fakes.restoreSigner).toHaveBeenCalledTimes(3);
+    expect(fakes.backoff).toHaveBeenCalledTimes(1);
+  });
+
+  it("signers.recheck reaches every session: an extension signer verifies again, others stay ready", async () => {
+    const { actor, fakes, child, login } = setupManager();
+    actor.send({ type: "account.login", pubkey: PK, signer: { type: "nip07" }, setActive: true, at: 1 });
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    fakes.authenticate.mockImplementationOnce(() => new Promise(() => {}));
+    actor.send({ type: "signers.recheck" });
+    expect(child(PK)!.getSnapshot().matches({ signer: "verifying" })).toBe(true);
+    expect(child(PK2)!.getSnapshot().matches({ signer: "ready" })).toBe(true);
+    expect(fakes.authenticate.mock.calls.map((call) => call[0].pubkey)).toEqual([PK, PK2, PK]);
+  });
+
+  it("each session shares its own lists with NDK's wiring", async () => {
+    const { fakes, child, login } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    fakes.shareFilters.mockClear();
+    const mutes = entry(10000, "4", 5);
+    child(PK2)!.send({ type: "list.received", entries: [mutes] });
+    expect(fakes.shared()).toEqual([{ pubkey: PK2, lists: { "10000": mutes } }]);
   });
 
   it("ignores session events for an unknown pubkey", () => {
     const { actor, login } = setupManager();
     login(PK, true);
-    actor.send({ type: "session.stop", pubkey: PK2 });
+    for (const type of ["session.stop", "session.refresh", "session.retry", "session.lock", "session.unlock"] as const) {
+      actor.send({ type, pubkey: PK2 });
+    }
+    actor.send({ type: "session.preferences.set", pubkey: PK2, preferences: {} });
     expect(actor.getSnapshot().status).toBe("active");
-    expect(actor.getSnapshot().value).toBe("running");
+    expect(actor.getSnapshot().value).toBe("active");
+    expect(actor.getSnapshot().context.pubkeys).toEqual([PK]);
   });
 });
 
@@ -120,6 +161,7 @@ describe("manager machine: stop", () => {
     expect(actor.getSnapshot().value).toBe("stopped");
     for (const ref of children) expect(ref.getSnapshot().status).toBe("stopped");
     expect(fakes.watchCleanup).toHaveBeenCalledTimes(2);
+    expect(fakes.signerCleanup).toHaveBeenCalledTimes(2);
     expect(child(PK)).toBeUndefined();
   });
 });

@@ -1,8 +1,8 @@
-/** A manager whose sessions run on fakes and whose NDK actions are spies. */
+/** A manager whose sessions run on fakes and whose effect-facing actions are spies. */
 import { afterEach, vi } from "vitest";
-import { createActor, waitFor, type Actor, type AnyActorRef } from "xstate";
-import { managerMachine, sessionMachine, type ManagerMachine, type SessionMachine } from "../../machines";
-import { makeFakes, PLAN, RETRY } from "./fakes";
+import { createActor, fromPromise, waitFor, type Actor, type AnyActorRef, type SnapshotFrom } from "xstate";
+import { managerMachine, sessionId, type LoadedState, type ManagerMachine, type RestoredAccount, type SessionMachine } from "../../machines";
+import { makeFakes } from "./fakes";
 
 type SessionRef = Actor<SessionMachine>;
 const started: Actor<ManagerMachine>[] = [];
@@ -12,24 +12,40 @@ afterEach(() => {
 
 export function setupManager() {
   const fakes = makeFakes();
-  const wireNdk = vi.fn();
-  const wireFilters = vi.fn();
-  const releaseSession = vi.fn();
+  const wireNdk = vi.fn((_args: unknown, _params: { pubkey: string | null }) => {});
+  const releaseSession = vi.fn((_args: unknown, _params: { pubkey: string }) => {});
+  const configure = vi.fn((_args: unknown, _params: { kinds?: number[]; pubkey?: string; plan?: unknown }) => {});
+  const loadState = vi.fn(async (): Promise<LoadedState> => ({ accounts: [], activePubkey: null }));
   const machine = managerMachine.provide({
-    actors: { session: sessionMachine.provide({ actors: fakes.actors }) },
-    actions: { wireNdk, wireFilters, releaseSession },
+    actors: { session: fakes.machine, loadState: fromPromise<LoadedState>(() => loadState()) },
+    actions: { wireNdk, releaseSession, configure },
   });
-  const actor = createActor(machine, { input: { plan: PLAN, retry: RETRY } });
-  actor.subscribe({ error: () => {} });
+  const actor = createActor(machine);
+  /** Every state the manager went through, in order. */
+  const values: unknown[] = [];
+  actor.subscribe({ next: (s) => values.at(-1) !== s.value && values.push(s.value), error: () => {} });
   started.push(actor);
   actor.start();
   const login = (pubkey: string, setActive: boolean, at = 1_000) =>
     actor.send({ type: "account.login", pubkey, signer: { type: "private-key" }, setActive, at });
-  const child = (pubkey: string) => actor.system.get(`session:${pubkey}`) as SessionRef | undefined;
-  const params = (spy: ReturnType<typeof vi.fn>) => spy.mock.calls.map((call) => call[1]);
-  return { actor, fakes, wireNdk, wireFilters, releaseSession, login, child, params };
+  const child = (pubkey: string) => actor.system.get(sessionId(pubkey)) as SessionRef | undefined;
+  const params = <P>(spy: { mock: { calls: Array<[unknown, P]> } }) => spy.mock.calls.map((call) => call[1]);
+  const inState = (state: SnapshotFrom<ManagerMachine>["value"]) =>
+    waitFor(actor, (s) => s.matches(state), { timeout: 1_000 });
+  return { actor, values, fakes, wireNdk, releaseSession, configure, loadState, login, child, params, inState };
 }
 
-export const ready = (ref: AnyActorRef | undefined) =>
-  waitFor(ref as SessionRef, (s) => s.matches({ live: "ready" }), { timeout: 1_000 });
+/** A session as storage had it. */
+export const account = (pubkey: string, overrides: Partial<RestoredAccount> = {}): RestoredAccount => ({
+  pubkey,
+  signer: { type: "private-key" },
+  lastActive: 0,
+  ...overrides,
+});
 
+/** Both regions of a session settled: signing, lists loaded. */
+export const ready = (ref: AnyActorRef | undefined) =>
+  waitFor(ref as SessionRef, (s) => s.matches({ signer: "ready", lists: { live: "ready" } }), { timeout: 1_000 });
+
+export const sessionIn = (ref: AnyActorRef | undefined, predicate: (s: SnapshotFrom<SessionMachine>) => boolean) =>
+  waitFor(ref as SessionRef, predicate, { timeout: 1_000 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CorruptStorageError, FileStorage, MemoryStorage, NDKSessionManager, StorageError } from "../../src";
 import { mutations, seeded } from "../support/mutate";
+import { CURRENT_VERSION } from "../../src/persistence/envelope";
 
 const fixture = useRelay();
 let valid: string;
@@ -56,7 +57,7 @@ describe("bad stored data keeps its bytes", () => {
   });
 
   it("data of a newer format is never overwritten", async () => {
-    const newer = valid.replace('"version":1', '"version":99');
+    const newer = valid.replace(`"version":${CURRENT_VERSION}`, '"version":99');
     const storage = await storageWith(newer);
     const { manager } = managerFor(fixture.ndk, { storage, saveDebounceMs: 5 });
     fixture.defer(() => manager.destroy());

@@ -41,6 +41,7 @@ describe("format versions", () => {
   it("migrations run in order from any older version, and a missing step makes the data unreadable", () => {
     const v1 = JSON.parse(golden(1));
     const applied: number[] = [];
+    const real = { ...MIGRATIONS };
     MIGRATIONS[1] = (e) => (applied.push(1), { ...e, stepOne: true });
     MIGRATIONS[2] = (e) => (applied.push(2), { ...e, stepTwo: (e as { stepOne?: boolean }).stepOne === true });
     try {
@@ -50,8 +51,8 @@ describe("format versions", () => {
       delete MIGRATIONS[2];
       expect(() => migrate(v1, 3)).toThrow("no migration from version 2");
     } finally {
-      delete MIGRATIONS[1];
-      delete MIGRATIONS[2];
+      for (const step of Object.keys(MIGRATIONS)) delete MIGRATIONS[Number(step)];
+      Object.assign(MIGRATIONS, real);
     }
   });
 });

@@ -61,7 +61,7 @@ describe("restore()", () => {
     expect(second.status(alice.pubkey)).toBe("ready");
   });
 
-  it("one unrestorable session among five: the other four are ready", async () => {
+  it("one unrestorable session among five: the other four sign, and it still reads its lists", async () => {
     const signers = Array.from({ length: 5 }, () => NDKPrivateKeySigner.generate());
     const storage = await savedSessions(signers, { unsafePersistPrivateKeys: true });
     const text = (await storage.getItem("state"))!;
@@ -73,16 +73,17 @@ describe("restore()", () => {
     fixture.defer(() => second.manager.destroy());
     await second.manager.restore();
     for (const [i, signer] of signers.entries()) {
-      if (i === 2) continue;
       await second.ready(signer.pubkey);
+      if (i === 2) continue;
+      await second.signer(signer.pubkey);
       expect(second.manager.isReadOnly(signer.pubkey)).toBe(false);
     }
-    await eventually(() => second.status(signers[2]!.pubkey) === "error", 2000, "the broken one in error");
-    expect(second.manager.getSession(signers[2]!.pubkey)!.failure!.code).toBe("signer-unavailable");
-    expect(second.manager.getSession(signers[2]!.pubkey)!.followSet).toBeUndefined();
+    await second.signer(signers[2]!.pubkey, "needsLogin");
+    expect(second.manager.getSession(signers[2]!.pubkey)!.signerFailure!.code).toBe("signer-unavailable");
+    expect(second.manager.isReadOnly(signers[2]!.pubkey)).toBe(true);
   });
 
-  it("signers of an unknown type or a missing extension end in error with their reason; the others are ready", async () => {
+  it("signers of an unknown type or a missing extension say why they cannot sign; every session reads", async () => {
     const [good, mystery, extension] = [0, 1, 2].map(() => NDKPrivateKeySigner.generate());
     const storage = await savedSessions([good!, mystery!, extension!], { unsafePersistPrivateKeys: true });
     const state = JSON.parse((await storage.getItem("state"))!);
@@ -99,10 +100,12 @@ describe("restore()", () => {
     const second = managerFor(fixture.ndk, { storage, timeouts: { signerMs: 300, fetchMs: 2000 } });
     fixture.defer(() => second.manager.destroy());
     await second.manager.restore();
-    await second.ready(good!.pubkey);
-    await eventually(() => second.status(mystery!.pubkey) === "error" && second.status(extension!.pubkey) === "error", 3000, "both in error");
-    expect(second.manager.getSession(mystery!.pubkey)!.failure!.code).toBe("signer-unavailable");
-    expect(second.manager.getSession(extension!.pubkey)!.failure!.code).toBe("extension-missing");
+    await second.signer(good!.pubkey);
+    await second.signer(mystery!.pubkey, "needsLogin");
+    await second.signer(extension!.pubkey, "extensionAway");
+    expect(second.manager.getSession(mystery!.pubkey)!.signerFailure!.code).toBe("signer-unavailable");
+    expect(second.manager.getSession(extension!.pubkey)!.signerFailure!.code).toBe("extension-missing");
+    for (const signer of [good!, mystery!, extension!]) await second.ready(signer.pubkey);
   });
 
   it("without the unsafe option no private key reaches storage, and sessions ask for a login by name", async () => {
@@ -116,9 +119,10 @@ describe("restore()", () => {
     const second = managerFor(fixture.ndk, { storage });
     fixture.defer(() => second.manager.destroy());
     await second.manager.restore();
-    await eventually(() => second.status(alice.pubkey) === "error", 2000, "needs login");
+    await second.signer(alice.pubkey, "needsLogin");
     expect(second.manager.getSession(alice.pubkey)!.failure!.code).toBe("signer-unavailable");
-    await second.manager.login(alice);
     await second.ready(alice.pubkey);
+    await second.manager.login(alice);
+    await second.signer(alice.pubkey);
   });
 });

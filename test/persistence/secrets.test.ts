@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
-import { eventually, publish } from "../support/env";
+import { publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { MemoryStorage } from "../../src";
@@ -10,7 +10,7 @@ const fixture = useRelay();
 const LOGN = 8; // tests keep scrypt cheap; the default (16) is measured by the bench
 
 describe("NIP-49: keys kept under a passphrase", () => {
-  it("restores locked (lists visible, no signing), refuses a wrong passphrase, unlocks, locks again", async () => {
+  it("restores locked (lists loaded and refreshed, no signing), refuses a wrong passphrase, unlocks, locks again", async () => {
     const storage = new MemoryStorage();
     const alice = NDKPrivateKeySigner.generate();
     await publish(fixture.ndk, alice, { kind: 3, tags: [["p", alice.pubkey]] });
@@ -26,23 +26,24 @@ describe("NIP-49: keys kept under a passphrase", () => {
     const second = managerFor(fixture.ndk, { storage, secrets: { logn: LOGN } });
     fixture.defer(() => second.manager.destroy());
     await second.manager.restore();
-    await eventually(() => second.status(alice.pubkey) === "locked", 2000, "locked");
+    await second.signer(alice.pubkey, "locked");
     expect(second.manager.getSession(alice.pubkey)!.followSet!.size).toBe(1);
     expect(second.manager.isReadOnly(alice.pubkey)).toBe(true);
     expect(fixture.ndk.activeUser?.pubkey).toBe(alice.pubkey);
     expect(fixture.ndk.signer).toBeUndefined();
+    await second.ready(alice.pubkey); // a locked session still reads
 
     await expect(second.manager.unlock(alice.pubkey, "wrong")).rejects.toMatchObject({ name: "SignerError", code: "wrong-passphrase" });
-    expect(second.status(alice.pubkey)).toBe("locked");
+    expect(second.signerState(alice.pubkey)).toBe("locked");
     await second.manager.unlock(alice.pubkey, "correct horse");
-    await second.ready(alice.pubkey);
+    await second.signer(alice.pubkey);
     expect(fixture.ndk.signer?.pubkey).toBe(alice.pubkey);
 
     second.manager.lock(alice.pubkey);
-    expect(second.status(alice.pubkey)).toBe("locked");
+    expect(second.signerState(alice.pubkey)).toBe("locked");
     expect(fixture.ndk.signer).toBeUndefined();
     await second.manager.unlock(alice.pubkey, "correct horse");
-    await second.ready(alice.pubkey);
+    await second.signer(alice.pubkey);
   });
 
   it("asks a passphrase callback when none is given, and restoring locked sessions derives no key", async () => {
@@ -60,11 +61,11 @@ describe("NIP-49: keys kept under a passphrase", () => {
     const second = managerFor(fixture.ndk, { storage, secrets });
     fixture.defer(() => second.manager.destroy());
     await second.manager.restore();
-    for (const signer of signers) await eventually(() => second.status(signer.pubkey) === "locked", 2000, "locked");
+    for (const signer of signers) await second.signer(signer.pubkey, "locked");
     expect(derive).not.toHaveBeenCalled();
     await second.manager.unlock(signers[1]!.pubkey); // the callback answers
     expect(derive).toHaveBeenCalledTimes(1);
-    await second.ready(signers[1]!.pubkey);
+    await second.signer(signers[1]!.pubkey);
     derive.mockRestore();
     expect(() => second.manager.lock(NDKPrivateKeySigner.generate().pubkey)).toThrow(expect.objectContaining({ name: "SessionNotFoundError" }));
   });
@@ -86,14 +87,14 @@ describe("AES-GCM: payloads sealed with a WebCrypto key", () => {
     const second = managerFor(fixture.ndk, { storage, secrets: { key } });
     fixture.defer(() => second.manager.destroy());
     await second.manager.restore();
-    await second.ready(alice.pubkey);
+    await second.signer(alice.pubkey);
     expect(second.manager.isReadOnly(alice.pubkey)).toBe(false);
     expect(fixture.ndk.signer?.pubkey).toBe(alice.pubkey);
 
     const third = managerFor(fixture.ndk, { storage, secrets: { key: await generateSealingKey() } });
     fixture.defer(() => third.manager.destroy());
     await third.manager.restore();
-    await eventually(() => third.status(alice.pubkey) === "error", 2000, "needs a login");
-    expect(third.manager.getSession(alice.pubkey)!.failure!.code).toBe("signer-unavailable");
+    await third.signer(alice.pubkey, "needsLogin");
+    expect(third.manager.getSession(alice.pubkey)!.signerFailure!.code).toBe("signer-unavailable");
   });
 });

@@ -1,6 +1,5 @@
 import { afterAll, expect, it } from "vitest";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
-import { eventually } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { LeakScanner } from "../support/leakScanner";
@@ -39,7 +38,7 @@ it("no secret of any login method appears in storage, logs, errors, subscribe pa
   fixture.defer(() => second.manager.destroy());
   scanner.watch(second.manager);
   await second.manager.restore();
-  await eventually(() => second.status(guarded!.pubkey) === "locked", 2000, "the NIP-49 session locked");
+  await second.signer(guarded!.pubkey, "locked", 2000);
   await second.manager.unlock(guarded!.pubkey, "wrong").catch((error) => scanner.addError("unlock error", error));
   await second.manager.unlock(guarded!.pubkey, passphrase);
   await second.ready(guarded!.pubkey);

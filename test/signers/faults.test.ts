@@ -1,7 +1,6 @@
 import { expect, it } from "vitest";
 import { NDKEvent, NDKPrivateKeySigner, registerSigner } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
-import { eventually } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { activeSigner, managerFor } from "../support/engine";
 import { MemoryStorage } from "../../src";
@@ -18,15 +17,16 @@ class LyingSigner extends NDKPrivateKeySigner {
 }
 
 it("a signature that is not the session's is never published: typed error, named state, signer dropped", async () => {
-  const { manager, ready, status } = managerFor(fixture.ndk);
+  const { manager, ready, signer } = managerFor(fixture.ndk);
   fixture.defer(() => manager.destroy());
   const liar = new LyingSigner(NDKPrivateKeySigner.generate().privateKey);
   await manager.login(liar);
   await ready(liar.pubkey);
   const event = new NDKEvent(fixture.ndk, { kind: 1, content: "forged?", tags: [] });
   await expect(event.publish()).rejects.toMatchObject({ code: "signer-mismatch" });
-  await eventually(() => status(liar.pubkey) === "error", 2000, "named state");
-  expect(manager.getSession(liar.pubkey)!.failure!.code).toBe("signer-mismatch");
+  await signer(liar.pubkey, "needsLogin", 2000);
+  expect(manager.getSession(liar.pubkey)!.signerFailure!.code).toBe("signer-mismatch");
+  expect(manager.isReadOnly(liar.pubkey)).toBe(true);
   expect(activeSigner(fixture.ndk)).toBeUndefined();
   expect(await fixture.ndk.fetchEvents({ kinds: [1], authors: [liar.pubkey] })).toHaveProperty("size", 0);
 });

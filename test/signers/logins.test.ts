@@ -1,6 +1,5 @@
 import { expect, it } from "vitest";
 import { NDKPrivateKeySigner, nip19 } from "@nostr-dev-kit/ndk";
-import { eventually } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { activeSigner, managerFor } from "../support/engine";
 import { startBunker } from "../support/bunker";
@@ -48,7 +47,7 @@ it("an ncryptsec login keeps the ncryptsec as given, and restores locked", async
   const second = managerFor(fixture.ndk, { storage });
   fixture.defer(() => second.manager.destroy());
   await second.manager.restore();
-  await eventually(() => second.status(alice.pubkey) === "locked", 2000, "locked");
+  await second.signer(alice.pubkey, "locked", 2000);
 });
 
 it("a bunker:// login that never completes can be cancelled", async () => {

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
-import { eventually, publish } from "../support/env";
+import { publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { createFakeNip07, type FakeNip07 } from "../support/nip07";
@@ -19,7 +19,7 @@ it("a NIP-07 session signs through the extension; another account or no extensio
   const pubkey = getPublicKey(key);
   await publish(fixture.ndk, new NDKPrivateKeySigner(key), { kind: 3, tags: [["p", pubkey]] });
   const bystander = NDKPrivateKeySigner.generate();
-  const { manager, ready, status } = managerFor(fixture.ndk, { timeouts: { signerMs: 300, fetchMs: 2000 } });
+  const { manager, ready, signer } = managerFor(fixture.ndk, { timeouts: { signerMs: 300, fetchMs: 2000 } });
   fixture.defer(() => manager.destroy());
   await manager.login(bystander, { setActive: false });
   expect(await manager.login(nip07SignerFor(fixture.ndk, 300))).toBe(pubkey);
@@ -28,22 +28,23 @@ it("a NIP-07 session signs through the extension; another account or no extensio
 
   extension.switchAccount(generateSecretKey());
   manager.actor.send({ type: "signers.recheck" }); // what regaining focus sends
-  await eventually(() => status(pubkey) === "error", 2000, "other account");
-  expect(manager.getSession(pubkey)!.failure!.code).toBe("extension-other-account");
+  await signer(pubkey, "extensionAway", 2000);
+  expect(manager.getSession(pubkey)!.signerFailure!.code).toBe("extension-other-account");
   expect(manager.getSession(pubkey)!.followSet!.size).toBe(1); // lists stay
+  expect(manager.getSession(pubkey)!.status).toBe("ready"); // and keep reading
   await ready(bystander.pubkey); // the others are unaffected
 
   extension.switchAccount(key);
   manager.actor.send({ type: "signers.recheck" });
-  await ready(pubkey);
+  await signer(pubkey);
 
   extension.remove();
   manager.actor.send({ type: "signers.recheck" });
-  await eventually(() => status(pubkey) === "error", 2000, "missing extension");
-  expect(manager.getSession(pubkey)!.failure!.code).toBe("extension-missing");
+  await signer(pubkey, "extensionAway", 2000);
+  expect(manager.getSession(pubkey)!.signerFailure!.code).toBe("extension-missing");
   extension.install();
   manager.actor.send({ type: "signers.recheck" });
-  await ready(pubkey);
+  await signer(pubkey);
 });
 
 it("a NIP-07 session is stored by its pubkey and type only, and restores through the extension", async () => {

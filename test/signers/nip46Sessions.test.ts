@@ -1,7 +1,8 @@
 // NIP-46 sessions end to end: NDK's real NDKNip46Backend (test/support/bunker.ts) on the loopback relay.
 import { expect, it } from "vitest";
 import { NDKEvent, NDKNip46Signer, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
-import { eventually, type NDK } from "../support/env";
+import { connectedNdk, eventually, withRelay, type NDK } from "../support/env";
+import { disconnectAll } from "../support/bunker";
 import { useBunkerRig } from "../support/bunkerRig";
 import { managerFor } from "../support/engine";
 import { within } from "../support/bounded";
@@ -32,16 +33,18 @@ it("approval time does not count: a sign waiting longer than the timeout succeed
   const ndk = await client();
   const news: string[] = [];
   const told: string[] = [];
-  const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 300 }, onAuthUrl: (url, pk) => told.push(`${pk}:${url}`) });
+  const { manager, ready, signer, signerState } = managerFor(ndk, { timeouts: { signerMs: 300 }, onAuthUrl: (url, pk) => told.push(`${pk}:${url}`) });
   rig.defer(() => manager.destroy());
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
   await ready(pubkey);
+  await signer(pubkey);
   const signing = note(ndk, "needs approval").sign();
-  await eventually(() => status(pubkey) === "awaitingApproval", 2000, "awaiting approval");
+  await signer(pubkey, "awaitingApproval", 2000);
   const snapshot = manager.actor.system.get(`session:${pubkey}`)!.getSnapshot();
   news.push(snapshot.context.approvalUrl);
   await within(signing, 5000, "the approved sign");
-  await eventually(() => status(pubkey) === "ready", 2000, "ready again");
+  await signer(pubkey, "ready", 2000);
+  expect(signerState(pubkey)).toBe("ready");
   expect(news).toEqual(["https://bunker.example/approve/1"]);
   expect(told).toEqual([`${pubkey}:https://bunker.example/approve/1`]);
 });
@@ -72,16 +75,17 @@ it("restores from a sealed payload without re-sending the single-use secret, and
 it("a bunker that goes away mid-session: the sign times out, the session says so, and recovers when it is back", async () => {
   const b = await bunker();
   const ndk = await client();
-  const { manager, ready, status } = managerFor(ndk, { timeouts: { signerMs: 400, fetchMs: 2000 }, retry: { baseMs: 100, maxMs: 300 } });
+  const { manager, ready, signer } = managerFor(ndk, { timeouts: { signerMs: 400, fetchMs: 2000 }, retry: { baseMs: 100, maxMs: 300 } });
   rig.defer(() => manager.destroy());
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
   await ready(pubkey);
   await b.stop();
   await expect(note(ndk, "nobody signs this").sign()).rejects.toMatchObject({ code: "signer-timeout" });
-  await eventually(() => status(pubkey) === "error", 2000, "the session in error");
-  expect(manager.getSession(pubkey)!.failure!.code).toBe("signer-timeout");
+  await signer(pubkey, "retrying", 2000);
+  expect(manager.getSession(pubkey)!.signerFailure!.code).toBe("signer-timeout");
+  expect(manager.getSession(pubkey)!.status).toBe("ready"); // its lists are not the bunker's business
   await b.restart();
-  await eventually(() => status(pubkey) === "ready", 8000, "recovery");
+  await signer(pubkey, "ready", 8000);
   await within(note(ndk, "signed again").sign(), 5000, "sign after recovery");
 });
 
@@ -117,4 +121,31 @@ it("logout stops the remote signer's listener and closes its own connection", as
   expect(listening).toBeGreaterThan(before); // the signer's own socket
   manager.logout(pubkey);
   await eventually(() => rig.relay.connections() === before, 3000, "the signer's socket closed");
+});
+
+it("a relay outage during a NIP-46 session's fetch retries the lists only: the bunker gets no new request", async () => {
+  const b = await bunker();
+  const lists = await withRelay();
+  const port = Number(new URL(lists.url).port);
+  const ndk = await connectedNdk([lists.url]); // lists on their own relay; the bunker talks on the rig's
+  rig.defer(() => disconnectAll(ndk));
+  const { manager, ready, signer, status } = managerFor(ndk, { timeouts: { signerMs: 2000, fetchMs: 300 }, retry: { baseMs: 100, maxMs: 200 } });
+  rig.defer(() => manager.destroy());
+  const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
+  await ready(pubkey);
+  await signer(pubkey);
+  const asked = b.requests.length;
+  const signerStates: string[] = [];
+  manager.select((state) => state.sessions.get(pubkey)?.signerState).subscribe((state) => signerStates.push(state!));
+
+  await lists.close();
+  manager.refresh(pubkey);
+  await eventually(() => status(pubkey) === "error", 3000, "the lists retrying");
+  expect(manager.getSession(pubkey)!.failure!.code).toMatch(/offline|relay-timeout/);
+  const back = await withRelay({ port });
+  rig.defer(() => back.close());
+  await ready(pubkey, 8000);
+  expect(signerStates).toEqual([]); // the signer region never moved
+  expect(b.requests.length).toBe(asked);
+  await within(note(ndk, "still signs").sign(), 5000, "a sign after the outage");
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Kind, kindsOf, mergeEntries, slotKey, supersedes } from "../../machines/lists";
+import { hasPartialEntries, Kind, kindsOf, knownEntries, mergeEntries, slotKey, supersedes } from "../../machines/lists";
 import type { FetchPlan, ListEntry, ListSlots } from "../../machines/types";
 
 const entry = (key: string, id: string, createdAt: number, kind = Number(key.split(":")[0])): ListEntry => ({
@@ -40,6 +40,24 @@ describe("supersedes", () => {
   });
 });
 
+describe("supersedes: entries read without the signer (partial)", () => {
+  it("the same event read in full replaces its partial read", () => {
+    expect(supersedes({ id: idA, createdAt: 100 }, { id: idA, createdAt: 100, partial: true })).toBe(true);
+  });
+
+  it("the same event read partially again, or a partial read of a full one, is not a change", () => {
+    expect(supersedes({ id: idA, createdAt: 100, partial: true }, { id: idA, createdAt: 100, partial: true })).toBe(false);
+    expect(supersedes({ id: idA, createdAt: 100, partial: true }, { id: idA, createdAt: 100 })).toBe(false);
+  });
+
+  it("between different events the NIP-01 rule decides, partial or not", () => {
+    expect(supersedes({ id: idB, createdAt: 101, partial: true }, { id: idA, createdAt: 100 })).toBe(true);
+    expect(supersedes({ id: idA, createdAt: 99 }, { id: idB, createdAt: 100, partial: true })).toBe(false);
+    expect(supersedes({ id: idB, createdAt: 100 }, { id: idA, createdAt: 100, partial: true })).toBe(false);
+    expect(supersedes({ id: idA, createdAt: 100, partial: true }, { id: idB, createdAt: 100 })).toBe(true);
+  });
+});
+
 describe("mergeEntries", () => {
   const stored: ListSlots = { "3": entry("3", idB, 100) };
 
@@ -75,6 +93,33 @@ describe("mergeEntries", () => {
     const next = mergeEntries(stored, [entry("0", idA, 1), entry("30001:x", idA, 1)]);
     expect(Object.keys(next).sort()).toEqual(["0", "3", "30001:x"]);
     expect(next["3"]).toBe(stored["3"]);
+  });
+});
+
+describe("mergeEntries, knownEntries and hasPartialEntries with partial entries", () => {
+  const partial: ListEntry = { ...entry("10000", idA, 100), partial: true };
+  const full = entry("10000", idA, 100);
+  const profile = entry("0", idB, 5);
+
+  it("a full read of a stored partial entry replaces it; a partial read of a full one does not", () => {
+    const withPartial: ListSlots = { "10000": partial, "0": profile };
+    const next = mergeEntries(withPartial, [full]);
+    expect(next["10000"]).toBe(full);
+    expect(next["0"]).toBe(profile);
+    const stored: ListSlots = { "10000": full };
+    expect(mergeEntries(stored, [partial])).toBe(stored);
+  });
+
+  it("knownEntries lists key, id and createdAt of every entry except the partial ones", () => {
+    expect(knownEntries({ "10000": partial, "0": profile })).toEqual([{ key: "0", id: idB, createdAt: 5 }]);
+    expect(knownEntries({ "10000": full })).toEqual([{ key: "10000", id: idA, createdAt: 100 }]);
+    expect(knownEntries({})).toEqual([]);
+  });
+
+  it("hasPartialEntries says whether any entry was read without the signer", () => {
+    expect(hasPartialEntries({ "10000": partial, "0": profile })).toBe(true);
+    expect(hasPartialEntries({ "10000": full, "0": profile })).toBe(false);
+    expect(hasPartialEntries({})).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { refreshFilters } from "../../src/effects/refreshFilters";
+import { mergeFilters, refreshFilters } from "../../src/effects/refreshFilters";
 
 const pk = "a".repeat(64);
 
@@ -22,4 +22,20 @@ it("a refresh asks only for lists newer than the stored ones, and in full for th
 
 it("stored lists of kinds no longer followed ask for nothing", () => {
   expect(refreshFilters(pk, [0], [{ key: "3", id: "b".repeat(64), createdAt: 1 }])).toEqual([{ authors: [pk], kinds: [0] }]);
+});
+
+it("merges the filters of many sessions by kinds and since, at most 1000 authors each", () => {
+  const authors = Array.from({ length: 1001 }, (_, i) => i.toString(16).padStart(64, "0"));
+  const filters = authors.flatMap((author, i) => [
+    { authors: [author], kinds: [3, 10000] },
+    { authors: [author], kinds: [0], since: i < 2 ? 7 : 8 },
+  ]);
+  const merged = mergeFilters([...filters, { authors: [authors[0]!], kinds: [3, 10000] }]);
+  expect(merged.map((f) => ({ kinds: f.kinds, since: f.since, count: f.authors!.length }))).toEqual([
+    { kinds: [3, 10000], since: undefined, count: 1000 },
+    { kinds: [3, 10000], since: undefined, count: 1 },
+    { kinds: [0], since: 7, count: 2 },
+    { kinds: [0], since: 8, count: 999 },
+  ]);
+  expect(new Set(merged.flatMap((f) => (f.since === undefined ? f.authors! : []))).size).toBe(1001);
 });

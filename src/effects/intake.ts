@@ -3,7 +3,7 @@ import { NDKNip46Signer, NDKPrivateKeySigner, nip19, type NDKSigner, type NDKUse
 import { SignerError } from "../errors";
 import { isHexPubkey } from "../lists/packedPubkeys";
 import type { Nip49Sealed } from "../secrets/sealing";
-import { releaseSigner } from "../effects/sessionSigner";
+import { releaseSigner } from "./sessionSigner";
 
 export type Credential = { pubkey: string; signer?: NDKSigner; sealed?: Nip49Sealed };
 
@@ -115,4 +115,11 @@ export async function admit(ndk: NDK, input: unknown, timeoutMs: number, options
     return { pubkey };
   }
   throw new SignerError("login() takes an NDKSigner, an NDKUser, or an nsec, ncryptsec, npub, hex key or bunker:// address", "invalid-login");
+}
+
+/** A NIP-46 signer waiting for a remote signer to pair through `uri` (nostrconnect://). */
+export function nostrConnectSigner(ndk: NDK, options: { relay: string; name?: string; url?: string; image?: string; perms?: string }): { uri: string; signer: NDKNip46Signer } {
+  const { relay, name, url, image, perms } = options;
+  const signer = NDKNip46Signer.nostrconnect(ndk, relay, undefined, { name, url, image, perms });
+  return { uri: signer.nostrConnectUri!, signer };
 }

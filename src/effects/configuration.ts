@@ -1,0 +1,62 @@
+import { kindsOf, type FetchPlan, type Hexpubkey, type RetryPolicy } from "../../machines";
+
+export interface EngineTimeouts {
+  /** Longest wait for a signer call: `signer.user()`, a signature, a private mute list's decryption. */
+  signerMs: number;
+  /** Longest wait for a list fetch to reach EOSE. */
+  fetchMs: number;
+}
+
+export interface NdkWiringOptions {
+  /** Keep `ndk.muteFilter` on the active session's mute list (default true). */
+  setMuteFilter: boolean;
+  /** Keep `ndk.relayConnectionFilter` on the active session's blocked relays (default true). */
+  setRelayConnectionFilter: boolean;
+}
+
+export const DEFAULT_PLAN: FetchPlan = {
+  profile: true,
+  follows: true,
+  mutes: true,
+  blockedRelays: true,
+  relayList: true,
+  wallet: false,
+  kinds: [],
+};
+
+export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000 };
+
+/**
+ * What the app's code configures: which lists to fetch, timeouts, the retry policy. It lives here,
+ * beside the effects that use it, and never in a snapshot, so a restore runs on the options of the
+ * manager that restores. `monitor.add` and `session.start` change it at run time (through the
+ * manager's `configure` action); it is gone with the process, as the app's code is.
+ */
+export class Configuration {
+  private readonly monitored = new Set<number>();
+  private readonly plans = new Map<Hexpubkey, FetchPlan>();
+
+  constructor(
+    readonly plan: FetchPlan,
+    readonly retry: RetryPolicy,
+    readonly timeouts: EngineTimeouts,
+    readonly wiring: NdkWiringOptions,
+  ) {}
+
+  /** The kinds a session fetches and follows: its plan (the app's, or its own), the wallet if the user enabled it, monitored kinds. */
+  kindsFor(pubkey: Hexpubkey, walletEnabled: boolean | undefined): number[] {
+    const kinds = kindsOf(this.plans.get(pubkey) ?? this.plan, walletEnabled);
+    if (this.monitored.size === 0) return kinds;
+    return [...new Set([...kinds, ...this.monitored])].sort((a, b) => a - b);
+  }
+
+  configure(change: { kinds?: number[]; pubkey?: Hexpubkey; plan?: FetchPlan }): void {
+    for (const kind of change.kinds ?? []) this.monitored.add(kind);
+    if (change.pubkey && change.plan) this.plans.set(change.pubkey, change.plan);
+  }
+
+  forget(pubkey: Hexpubkey): void {
+    this.plans.delete(pubkey);
+  }
+}

@@ -1,0 +1,228 @@
+import type NDK from "@nostr-dev-kit/ndk";
+import { NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
+import type { Hexpubkey } from "../../machines";
+import { SignerError } from "../errors";
+import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
+import { releaseSigner, SessionSigner } from "./sessionSigner";
+
+/** What a session's signer tells its session (through the session's `watchSigner` actor). */
+export type SignerNews = { type: "fault"; code: string; message: string; at: number } | { type: "approval"; url: string | null };
+
+export interface KeyringOptions {
+  ndk: NDK;
+  /** Working time allowed per signer call (approval time excluded). */
+  signerMs: number;
+  keeper: SecretsKeeper;
+  /** Every fault and approval prompt, for the app (onAuthUrl), beside the session's own state. */
+  onNews?: (pubkey: Hexpubkey, news: SignerNews) => void;
+}
+
+/**
+ * The one place signer objects and secrets live, by pubkey: never in an event, a context, a
+ * snapshot or an inspection payload. Machines say what happens (restore, lock, release); the
+ * keyring keeps what that needs. Each signer is handed out behind its session's call gate.
+ */
+export class Keyring {
+  private readonly raw = new Map<Hexpubkey, NDKSigner>();
+  private readonly gates = new Map<Hexpubkey, SessionSigner>();
+  /** Signer payloads read from storage, kept until the signer is rebuilt from them. */
+  private readonly vault = new Map<Hexpubkey, string>();
+  /** Each session's secret as kept at rest (NIP-49 or AES-GCM), never plain text. */
+  private readonly sealed = new Map<Hexpubkey, SealedSecret>();
+  private readonly listeners = new Map<Hexpubkey, Set<(news: SignerNews) => void>>();
+  private readonly sealing = new Set<Promise<unknown>>();
+  private view: ReadonlyMap<Hexpubkey, NDKSigner> = new Map();
+  private viewStale = false;
+
+  constructor(private readonly options: KeyringOptions) {}
+
+  get ndk(): NDK {
+    return this.options.ndk;
+  }
+
+  get signerMs(): number {
+    return this.options.signerMs;
+  }
+
+  /** A login's signer joins (none: read-only), its key kept as given (an ncryptsec) or sealed by the policy. */
+  handOver(pubkey: Hexpubkey, signer: NDKSigner | undefined, sealed?: SealedSecret, passphrase?: string): void {
+    this.set(pubkey, signer);
+    this.vault.delete(pubkey);
+    this.sealed.delete(pubkey);
+    if (sealed) this.sealed.set(pubkey, sealed);
+    else if (signer) this.seal(pubkey, signer, passphrase);
+  }
+
+  /** Whether the session has a signer now. */
+  has(pubkey: Hexpubkey): boolean {
+    return this.raw.has(pubkey);
+  }
+
+  /** The session's signer as NDK and the lists may use it: behind its gate. */
+  signer(pubkey: Hexpubkey): NDKSigner | undefined {
+    const inner = this.raw.get(pubkey);
+    if (!inner) return undefined;
+    let gate = this.gates.get(pubkey);
+    if (!gate) {
+      gate = new SessionSigner(inner, pubkey, this.options.signerMs, {
+        onFault: (error) => this.fault(pubkey, gate!, error),
+        onApproval: (url) => this.gates.get(pubkey) === gate && this.emit(pubkey, { type: "approval", url }),
+      });
+      this.gates.set(pubkey, gate);
+    }
+    return gate;
+  }
+
+  /** The session's own signer object (what the app handed over), for checks that must not go through the gate. */
+  inner(pubkey: Hexpubkey): NDKSigner | undefined {
+    return this.raw.get(pubkey);
+  }
+
+  /** Every session's gated signer; the same map until a signer comes, goes or changes. */
+  signers(): ReadonlyMap<Hexpubkey, NDKSigner> {
+    if (this.viewStale) {
+      this.viewStale = false;
+      this.view = new Map([...this.raw.keys()].map((pubkey) => [pubkey, this.signer(pubkey)!]));
+    }
+    return this.view;
+  }
+
+  /** Hears a session's signer news; returns the unsubscribe. */
+  watch(pubkey: Hexpubkey, listener: (news: SignerNews) => void): () => void {
+    let set = this.listeners.get(pubkey);
+    if (!set) this.listeners.set(pubkey, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(pubkey) === set) this.listeners.delete(pubkey);
+    };
+  }
+
+  /**
+   * Decrypts a NIP-49 session's key: a scrypt of 2^logn rounds. Throws a SignerError: `not-locked`
+   * (no NIP-49 secret for this pubkey), `no-passphrase`, or `wrong-passphrase`.
+   */
+  async unlock(pubkey: Hexpubkey, passphrase?: string): Promise<void> {
+    const sealed = this.sealed.get(pubkey);
+    if (sealed?.scheme !== "nip49") throw new SignerError("This session has no locked key", "not-locked");
+    const pass = passphrase ?? (await this.options.keeper.passphraseFor(pubkey));
+    if (!pass) throw new SignerError("A passphrase is needed to unlock this key", "no-passphrase");
+    let signer: NDKPrivateKeySigner;
+    try {
+      signer = NDKPrivateKeySigner.fromNcryptsec(sealed.ncryptsec, pass, this.options.ndk);
+    } catch {
+      throw new SignerError("Wrong passphrase", "wrong-passphrase");
+    }
+    if (signer.pubkey !== pubkey) throw new SignerError("The stored key belongs to another pubkey", "signer-mismatch");
+    this.set(pubkey, signer);
+  }
+
+  /** Whether the session's key is kept as NIP-49, so it can be locked and unlocked again. */
+  lockable(pubkey: Hexpubkey): boolean {
+    return this.sealed.get(pubkey)?.scheme === "nip49";
+  }
+
+  /** Forgets the session's key; the sealed copy stays. */
+  lock(pubkey: Hexpubkey): void {
+    if (!this.lockable(pubkey)) throw new SignerError("Only a key kept as NIP-49 can be locked (and unlocked again)", "not-lockable");
+    this.set(pubkey, undefined);
+    this.vault.delete(pubkey);
+  }
+
+  /** Logout: the signer stops (a remote signer's socket closes) and every trace of it goes. */
+  release(pubkey: Hexpubkey): void {
+    this.set(pubkey, undefined);
+    this.vault.delete(pubkey);
+    this.sealed.delete(pubkey);
+  }
+
+  /** Stops every signer and forgets everything (destroy). */
+  clear(): void {
+    for (const pubkey of [...this.raw.keys()]) this.set(pubkey, undefined);
+    this.vault.clear();
+    this.sealed.clear();
+    this.listeners.clear();
+  }
+
+  /** A signer rebuilt from storage takes its place (see `rebuildSigner`). */
+  adopt(pubkey: Hexpubkey, signer: NDKSigner): void {
+    this.set(pubkey, signer);
+    this.vault.delete(pubkey);
+  }
+
+  /** What storage gave back: payloads (NIP-07, or unsafe plain ones) and sealed secrets; AES-GCM ones opened now. */
+  async admitStored(payloads: Record<Hexpubkey, string>, secrets: Record<Hexpubkey, SealedSecret>): Promise<void> {
+    for (const [pubkey, payload] of Object.entries(payloads)) if (!this.raw.has(pubkey)) this.vault.set(pubkey, payload);
+    for (const [pubkey, secret] of Object.entries(secrets)) {
+      if (this.raw.has(pubkey)) continue;
+      this.sealed.set(pubkey, secret);
+      if (secret.scheme !== "aes-gcm" || this.vault.has(pubkey)) continue;
+      const payload = await this.options.keeper.open(secret);
+      if (payload) this.vault.set(pubkey, payload);
+    }
+  }
+
+  /** A payload from storage waiting for its signer to be rebuilt. */
+  storedPayload(pubkey: Hexpubkey): string | undefined {
+    return this.vault.get(pubkey);
+  }
+
+  /** The live signer's payload, or the stored one not yet rebuilt (for what storage may keep). */
+  payload(pubkey: Hexpubkey): string | undefined {
+    const live = this.raw.get(pubkey);
+    if (!live) return this.vault.get(pubkey);
+    try {
+      return live.toPayload();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every secret as kept at rest. */
+  sealedSecrets(): ReadonlyMap<Hexpubkey, SealedSecret> {
+    return this.sealed;
+  }
+
+  /** Resolves when every seal started so far is done (a save waits for it). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.sealing]);
+  }
+
+  private set(pubkey: Hexpubkey, signer: NDKSigner | undefined): void {
+    const previous = this.raw.get(pubkey);
+    if (previous === signer) return;
+    if (previous) releaseSigner(previous);
+    if (signer) this.raw.set(pubkey, signer);
+    else this.raw.delete(pubkey);
+    this.gates.delete(pubkey);
+    this.viewStale = true;
+  }
+
+  /** Seals the signer's secret in the background (NIP-49 costs a scrypt); `passphrase` overrides the policy's. */
+  private seal(pubkey: Hexpubkey, signer: NDKSigner, passphrase?: string): void {
+    const { keeper } = this.options;
+    if (!passphrase && !keeper.canSeal(signer)) return;
+    const sealing = keeper
+      .seal(pubkey, signer, passphrase)
+      .then((sealed) => {
+        if (sealed && this.raw.get(pubkey) === signer) this.sealed.set(pubkey, sealed);
+      })
+      .catch(() => {}) // a policy that cannot seal stores nothing: the session asks for a login after a restart
+      .finally(() => this.sealing.delete(sealing));
+    this.sealing.add(sealing);
+  }
+
+  /** A forged signature ends the signer (it signs no more); an unanswered call (a bunker gone) is retried later. */
+  private fault(pubkey: Hexpubkey, gate: SessionSigner, error: unknown): void {
+    if (this.gates.get(pubkey) !== gate) return;
+    const { code, message } = error as { code?: string; message?: string };
+    if (code !== "signer-mismatch" && code !== "signer-timeout") return;
+    if (code === "signer-mismatch") this.set(pubkey, undefined);
+    this.emit(pubkey, { type: "fault", code, message: message ?? "", at: Date.now() });
+  }
+
+  private emit(pubkey: Hexpubkey, news: SignerNews): void {
+    this.options.onNews?.(pubkey, news);
+    for (const listener of this.listeners.get(pubkey) ?? []) listener(news);
+  }
+}
