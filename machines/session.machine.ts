@@ -1,88 +1,10 @@
 import { and, assign, enqueueActions, fromCallback, fromPromise, not, raise, setup, stateIn, type EventObject } from "xstate";
 import { asFailure, EXTENSION_AWAY, NEEDS_LOGIN } from "./failures";
 import { hasPartialEntries, knownEntries, mergeEntries } from "./lists";
-import {
-  READ_ONLY,
-  type BackoffInput,
-  type Hexpubkey,
-  type ListEntry,
-  type ListSlots,
-  type SessionFailure,
-  type SessionPreferences,
-  type SignerDescriptor,
-} from "./types";
+import type { ListsInput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
+import { READ_ONLY, type BackoffInput, type Hexpubkey, type ListEntry, type ListSlots, type SessionFailure, type SignerDescriptor } from "./types";
 
-/** What a session starts with: a login's signer type, or what a restore found in storage. */
-export interface SessionInput {
-  pubkey: Hexpubkey;
-  signer: SignerDescriptor;
-  preferences?: SessionPreferences;
-  /** Last-known lists (a restore, another tab): shown at once, refreshed from relays. */
-  lists?: ListSlots;
-  /** A restored session that was stopped stays stopped. */
-  stopped?: boolean;
-  /** A restored session whose lists were backing off keeps its deadline (derived from these). */
-  listsFailure?: SessionFailure | null;
-  listsAttempt?: number;
-}
-
-export interface SessionContext {
-  pubkey: Hexpubkey;
-  signer: SignerDescriptor;
-  preferences: SessionPreferences;
-  /** Newest verified list per slot; survives failures and restores (last-known lists). */
-  lists: ListSlots;
-  /** Why the signer region cannot sign (null when it can, or is finding out). */
-  signerFailure: SessionFailure | null;
-  /** Consecutive signer failures since it was last ready: the backoff's exponent. */
-  signerAttempt: number;
-  /** Why the lists region is retrying (null once a fetch succeeds). */
-  listsFailure: SessionFailure | null;
-  listsAttempt: number;
-  /** Where the user approves the pending request of a remote signer (NIP-46 auth_url). */
-  approvalUrl: string | null;
-}
-
-export type SessionEvent =
-  /** Try again now whatever is backing off or waits for the user (signer, lists, or both). */
-  | { type: "session.retry" }
-  /** Fetch the lists again now. */
-  | { type: "session.refresh" }
-  /** A new login of the same pubkey: its signer is in the keyring. */
-  | { type: "session.reauthenticate"; signer: SignerDescriptor }
-  /** The key was unlocked (its signer is in the keyring): sign in with it. */
-  | { type: "session.unlock" }
-  /** The key was forgotten: signing is unavailable until the next unlock. */
-  | { type: "session.lock" }
-  /** Look again at a signer that was away (the page regained focus: an extension may be back). */
-  | { type: "signer.recheck" }
-  /** The signer returned a signature that is not this session's, or stopped answering. */
-  | { type: "session.fault"; failure: SessionFailure }
-  /** The remote signer waits for its user at `url` (NIP-46 auth_url), or answered (`null`). */
-  | { type: "session.approval"; url: string | null }
-  /** Lists again with the app's current plan (after startSession changed it), or after a stop. */
-  | { type: "session.start" }
-  | { type: "session.stop" }
-  | { type: "session.preferences.set"; preferences: SessionPreferences }
-  /** The app follows more kinds (addMonitor). */
-  | { type: "session.monitor" }
-  | { type: "list.received"; entries: ListEntry[] }
-  /** Raised by the signer region when it can sign again: lists read without it are read again. */
-  | { type: "signer.ready" };
-
-/** Sent to the parent (the manager) whenever the signer region settles: NDK must follow if active. */
-export interface SignerChangedEvent {
-  type: "session.signer.changed";
-  pubkey: Hexpubkey;
-}
-
-export interface ListsInput {
-  pubkey: Hexpubkey;
-  /** The user's wallet preference; which kinds that means is the app's plan (effects). */
-  walletEnabled?: boolean;
-  /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
-  known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
-}
+export type { ListsInput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
 
 const notProvided = (name: string) => () => {
   throw new Error(`session actor "${name}" must be provided from src/ (machine.provide)`);

@@ -98,17 +98,19 @@ async function main(): Promise<void> {
   await waitFor(() => relay.openSubscriptions() === 0, "the relay to hold no subscription");
   print(`${label("destroy")} manager actor ${manager.actor.getSnapshot().status}; relay subscriptions ${openAtEnd} → 0`);
 
-  // A second manager restores from the file: the accounts come back, and say they need their key again.
+  // A second manager restores from the file: the accounts come back reading, and say they need their key to sign.
   const restored = new NDKSessionManager(ndk, { storage });
   await within(restored.restore(), "restoring from the file");
   const follows = restored.getSession(alice.pubkey)?.followSet?.size;
   print(`${label("restore")} lists are back before any relay answers: alice follows ${follows}`);
-  await waitFor(() => restored.getSession(alice.pubkey)?.status === "error", "alice to report her missing signer");
+  await waitFor(() => restored.getSession(alice.pubkey)?.signerState === "needsLogin", "alice to report her missing signer");
+  await waitFor(() => restored.getSession(alice.pubkey)?.status === "ready", "alice's lists to refresh");
   print(`${label("")} ${"".padEnd(7)} ${[...restored.getSessions().keys()].map(nameOf).join(", ")} back; active ${nameOf(restored.activePubkey)}; ` +
-    `alice ${restored.getSession(alice.pubkey)?.failure?.code} (no key is stored)`);
+    `alice reads (lists ${restored.getSession(alice.pubkey)?.status}), signer ${restored.getSession(alice.pubkey)?.signerState}: ` +
+    `${restored.getSession(alice.pubkey)?.signerFailure?.code} (no key is stored)`);
   await within(restored.login(alice.signer), "alice logging in again");
-  await waitFor(() => restored.getSession(alice.pubkey)?.status === "ready", "alice to be ready again");
-  print(`${label("login")} alice   again with her key → ${restored.getSession(alice.pubkey)?.status}; ndk.signer ${nameOf(ndk.signer?.pubkey)}`);
+  await waitFor(() => restored.getSession(alice.pubkey)?.signerState === "ready", "alice to sign again");
+  print(`${label("login")} alice   again with her key → signer ${restored.getSession(alice.pubkey)?.signerState}; ndk.signer ${nameOf(ndk.signer?.pubkey)}`);
   restored.destroy();
 
   for (const r of ndk.pool.relays.values()) r.disconnect();

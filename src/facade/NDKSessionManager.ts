@@ -1,6 +1,5 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKPrivateKeySigner, type Hexpubkey, type NDKEvent, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
-import type { ManagerActor } from "../engine";
 import { NoActiveSessionError, SessionError, SessionNotFoundError, StorageError } from "../errors";
 import { buildAccountEvents, type NewAccountData } from "../effects/createAccount";
 import { admit, nostrConnectSigner } from "../effects/intake";
@@ -8,73 +7,25 @@ import { releaseSigner } from "../effects/sessionSigner";
 import { describeSigner } from "../effects/signers";
 import type { RestoreReport } from "../persistence/loader";
 import type { Persistence } from "../persistence/persistence";
-import { assemble, type Assembly } from "./assemble";
+import { assemble } from "./assemble";
 import { monitorKinds, planFrom } from "./options";
-import type { ReadableSessionStore, Selection } from "./readModel";
+import { SessionReads } from "./reads";
 import { storeActionsOf } from "./storeActions";
-import type { LoginCallOptions, MonitorItem, NDKSession, NostrConnectOptions, SessionManagerOptions, SessionStartOptions, SessionState, SessionStore } from "./types";
+import type { LoginCallOptions, MonitorItem, NostrConnectOptions, SessionManagerOptions, SessionStartOptions, SessionState } from "./types";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
- * The drop-in face: the API of `@nostr-dev-kit/sessions`. Each call sends one event to the manager
- * actor (`manager.actor`) or hands a signer to the keyring; each read is a view of the read model.
+ * The drop-in face: the API of `@nostr-dev-kit/sessions`. Each command sends one event to the
+ * manager actor (`manager.actor`), handing a signer to the keyring first where it brings one; each
+ * read (SessionReads) is a view of the read model.
  */
-export class NDKSessionManager {
-  private readonly parts: Assembly;
+export class NDKSessionManager extends SessionReads {
   private destroyed = false;
-  private storeValue: { state: SessionState; value: SessionStore } | undefined;
-  /** The peer's store actions, for code that calls them on the state object. */
-  private readonly storeActions = storeActionsOf(this);
+  protected readonly storeActions = storeActionsOf(this);
 
-  constructor(
-    readonly ndk: NDK,
-    options: SessionManagerOptions = {},
-  ) {
-    this.parts = assemble(ndk, options);
-  }
-
-  /** The manager actor: send it events, inspect it, embed it. */
-  get actor(): ManagerActor {
-    return this.parts.engine.actor;
-  }
-
-  /** The read model: an `@xstate/store` atom fed by the actor system's inspection events; read it, select from it. */
-  get store(): ReadableSessionStore {
-    return this.parts.readModel.store;
-  }
-
-  getCurrentState(): SessionStore {
-    const state = this.parts.readModel.state();
-    if (this.storeValue?.state !== state) this.storeValue = { state, value: { ...state, ...this.storeActions } };
-    return this.storeValue.value;
-  }
-
-  getSessions(): Map<Hexpubkey, NDKSession> {
-    return this.parts.readModel.state().sessions;
-  }
-
-  getSession(pubkey: Hexpubkey): NDKSession | undefined {
-    return this.parts.readModel.session(pubkey);
-  }
-
-  get activePubkey(): Hexpubkey | undefined {
-    return this.parts.readModel.state().activePubkey;
-  }
-
-  get activeSession(): NDKSession | undefined {
-    const pubkey = this.activePubkey;
-    return pubkey ? this.getSession(pubkey) : undefined;
-  }
-
-  get activeUser(): NDKUser | undefined {
-    const pubkey = this.activePubkey;
-    return pubkey ? this.parts.engine.runtime.users.of(pubkey) : undefined;
-  }
-
-  /** Whether the session has no signer now (read-only login, locked key, signer not restored). */
-  isReadOnly(pubkey: Hexpubkey | undefined = this.activePubkey): boolean {
-    return !pubkey || !this.parts.readModel.state().signers.has(pubkey);
+  constructor(ndk: NDK, options: SessionManagerOptions = {}) {
+    super(ndk, assemble(ndk, options));
   }
 
   /**
@@ -159,20 +110,6 @@ export class NDKSessionManager {
     this.setPreferences(this.targetOf(pubkey), { walletEnabled: false });
   }
 
-  isWalletEnabled(pubkey: Hexpubkey | undefined = this.activePubkey): boolean {
-    const session = pubkey ? this.getSession(pubkey) : undefined;
-    return session?.preferences?.walletEnabled ?? this.parts.plan.wallet;
-  }
-
-  /** A slice of the state that notifies only when it changes, e.g. `select((s) => s.sessions.get(pk)?.followSet?.size)`. */
-  select<T>(selector: (state: SessionState) => T, isEqual?: (a: T, b: T) => boolean): Selection<T> {
-    return this.parts.readModel.select(selector, isEqual);
-  }
-
-  subscribe(callback: (state: SessionStore) => void): () => void {
-    return this.parts.readModel.subscribe(() => callback(this.getCurrentState()));
-  }
-
   async createAccount(data: NewAccountData = {}, opts: { publish?: boolean; signer?: NDKPrivateKeySigner } = {}): Promise<{ signer: NDKPrivateKeySigner; events: NDKEvent[] }> {
     const signer = opts.signer ?? NDKPrivateKeySigner.generate();
     const events = await buildAccountEvents(this.ndk, signer, data, opts.publish ?? true);
@@ -224,11 +161,6 @@ export class NDKSessionManager {
     const saved = this.parts.persistence?.close() ?? Promise.resolve();
     this.parts.engine.stop();
     return saved;
-  }
-
-  /** The latest storage problem, for the app to show: data restore() could not use, or a save that failed. */
-  get storageError(): StorageError | undefined {
-    return this.parts.persistence?.lastError;
   }
 
   private requireAlive(): void {

@@ -18,7 +18,7 @@ const HEAP_RUNS = 5; // heap figures: counted runs per size
 const SESSIONS = 20;
 const RESTORED = 50; // sessions in the restore figures
 const SWITCHES = 10_000; // per batch; one batch is one run of figure 3
-const DEADLINE_MS = 170_000;
+const DEADLINE_MS = 240_000;
 
 const watchdog = setTimeout(() => {
   console.error(`bench: did not finish within ${DEADLINE_MS / 1000} s`);
