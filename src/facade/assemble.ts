@@ -5,7 +5,7 @@ import { watchFocus } from "../effects/nip07";
 import { StateLoader } from "../persistence/loader";
 import { Persistence } from "../persistence/persistence";
 import { hostOf, startTabSync } from "../persistence/tabSync";
-import { planFrom, type EventWrapper } from "./options";
+import { planFrom, runtimeOptionsFrom, type EventWrapper } from "./options";
 import { readModelOf, type SessionReadModel } from "./readModel";
 import type { SessionManagerOptions } from "./types";
 
@@ -30,20 +30,7 @@ export interface Assembly {
  */
 export function assemble(ndk: NDK, options: SessionManagerOptions): Assembly {
   const { plan, wrappers } = planFrom(options.fetches);
-  const runtime = createRuntime({
-    ndk,
-    plan,
-    retry: options.retry,
-    timeouts: options.timeouts,
-    wiring: {
-      setMuteFilter: options.fetches?.setMuteFilter ?? true,
-      setRelayConnectionFilter: options.fetches?.setRelayConnectionFilter ?? true,
-    },
-    secrets: options.secrets,
-    onSignerNews: (pubkey, news) => {
-      if (news.type === "approval" && news.url) options.onAuthUrl?.(news.url, pubkey);
-    },
-  });
+  const runtime = createRuntime(runtimeOptionsFrom(ndk, options, plan));
   const { storage } = options;
   const loader = storage ? new StateLoader(storage, runtime.keyring, STORAGE_MS) : undefined;
   const readModel = readModelOf(runtime, wrappers);

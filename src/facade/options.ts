@@ -2,8 +2,7 @@ import type { NDKEvent } from "@nostr-dev-kit/ndk";
 import type { FetchPlan } from "../../machines";
 import { DEFAULT_PLAN } from "../effects/configuration";
 import type NDK from "@nostr-dev-kit/ndk";
-import type { InspectionEvent } from "xstate";
-import type { EngineOptions } from "../engine";
+import type { RuntimeOptions } from "../engine";
 import type { MonitorItem, SessionManagerOptions, SessionStartOptions } from "./types";
 
 export type EventWrapper = (event: NDKEvent) => NDKEvent;
@@ -34,8 +33,8 @@ export function planFrom(options: SessionStartOptions | undefined): { plan: Fetc
   };
 }
 
-/** The engine's options for a manager built with the peer's option shape. */
-export function engineOptionsFrom(ndk: NDK, options: SessionManagerOptions, plan: FetchPlan, observe: (event: InspectionEvent) => void): EngineOptions {
+/** The app's configuration of the effects, from the peer's option shape: none of it is stored. */
+export function runtimeOptionsFrom(ndk: NDK, options: SessionManagerOptions, plan: FetchPlan): RuntimeOptions {
   return {
     ndk,
     plan,
@@ -45,7 +44,7 @@ export function engineOptionsFrom(ndk: NDK, options: SessionManagerOptions, plan
       setMuteFilter: options.fetches?.setMuteFilter ?? true,
       setRelayConnectionFilter: options.fetches?.setRelayConnectionFilter ?? true,
     },
-    inspect: [observe, ...(options.inspect ? [options.inspect].flat() : [])],
+    secrets: options.secrets,
     onSignerNews: (pubkey, news) => {
       if (news.type === "approval" && news.url) options.onAuthUrl?.(news.url, pubkey);
     },
