@@ -1,128 +1,212 @@
 /**
  * The manager machine as a test model, over two accounts: A, a private key kept under a NIP-49
  * passphrase (it can be locked, and its scripted signer can fail a signature), and B, a NIP-46
- * bunker that asks its user to approve each signature. A model state is the manager's snapshot
- * (its value, logins in order, the active one) plus what each account's session is doing, which
- * decides what the world can produce (a locked key cannot sign, a stopped session hears no list)
- * and which commands mean something: retry() for a failed session (its backoff outlasts any test,
- * so only a command moves it on), refresh() for a ready one.
+ * bunker whose relay can stop listening. A model state is the manager's snapshot (its value, logins
+ * in order, the active one), what each account's session is doing, and what storage holds.
+ *
+ * Besides the app's commands, the world produces three kinds of steps:
+ * - a session reports that its signer settled (`session.signer.changed`): after a login, a lock, an
+ *   unlock, a fault, a retry of a failed signer, a restore. A key in memory reports at once, a
+ *   rebuilt remote signer after a round trip, one whose relay is down only when its rebuild gives
+ *   up (`signerMs` later): meanwhile the manager waits in `restoring`, and the app may act;
+ * - the outcome of reading storage (`loadState`): what was saved, nothing, or bytes it cannot read;
+ * - what the test does beside the app: save (persist), corrupt the stored bytes, make A's signer fail.
+ * Failed sessions back off for longer than any test, so only a command moves them on.
  */
-import { createEmptyActor, fromTransition, type ActorSystem, type SnapshotFrom } from "xstate";
+import { fromTransition, type ActorSystem, type SnapshotFrom } from "xstate";
 import { TestModel } from "xstate/graph";
-import { managerMachine, type ManagerEvent } from "../../machines";
-import { transitionKey } from "./coverage";
+import { managerMachine, type LoadedState, type ManagerEvent } from "../../machines";
+import { recordingScope } from "./coverage";
 import { planCoveringPaths } from "./paths";
 
 export type Account = "A" | "B";
 export const ACCOUNTS: Account[] = ["A", "B"];
-type Phase = "live" | "idle" | "locked" | "failed";
+/** When a session's report of its signer comes: none pending, at once, after a round trip, after a timeout. */
+type Report = "none" | "soon" | "net" | "late";
 
 export interface AccountFacts {
-  phase: Phase;
-  /** A only: its signer is the test's scripted one (unlock() brings back a plain one). */
+  signer: "ready" | "locked" | "failed";
+  lists: "live" | "idle";
+  /** A only: the keyring holds the test's scripted signer (unlock() brings a plain one). */
   scripted: boolean;
+  report: Report;
 }
+
+export type Stored = "empty" | "corrupt" | { accounts: Account[]; active: Account | null };
 
 export interface ModelState {
   machine: SnapshotFrom<typeof managerMachine>;
   world: Record<Account, AccountFacts>;
+  storage: Stored;
+  /** Whether the bunker's relay listened when restore() began (B is rebuilt from storage through it). */
+  link: "up" | "down";
 }
 
-const FRESH: AccountFacts = { phase: "live", scripted: true };
-export const MONITORED_KIND = 10015;
+/** What the test does that is no event of the manager's. */
+export type WorldStep = { type: "world.fault"; pubkey: Account } | { type: "world.save" } | { type: "world.corrupt" };
+/** restore(), with the bunker's relay listening or not. */
+type Restore = { type: "manager.restore"; link?: "down" };
+type Outcome = { type: "xstate.done.actor.loadState"; output: LoadedState } | { type: "xstate.error.actor.loadState"; error: { code: string } };
+export type ModelEvent = Exclude<ManagerEvent, { type: "manager.restore" }> | Restore | WorldStep | Outcome;
 
-function events({ machine: m, world }: ModelState): ManagerEvent[] {
-  if (m.status !== "active") return [];
-  const { pubkeys, activePubkey } = m.context;
-  const out: ManagerEvent[] = [];
-  for (const pubkey of ACCOUNTS)
-    for (const setActive of [true, false])
-      out.push({ type: "account.login", pubkey, signer: { type: pubkey === "A" ? "private-key" : "nip46" }, setActive, at: 0 });
-  out.push({ type: "account.switch", pubkey: null, at: 0 }, { type: "monitor.add", kinds: [MONITORED_KIND] }, { type: "signers.recheck" });
-  for (const pubkey of pubkeys as Account[]) {
-    const { phase, scripted } = world[pubkey];
-    out.push(
-      { type: "account.switch", pubkey, at: 0 },
-      { type: "account.logout", pubkey },
-      { type: "session.start", pubkey },
-      { type: "session.stop", pubkey },
-      { type: "session.preferences.set", pubkey, preferences: { walletEnabled: true } },
-      { type: "session.resume", pubkey },
-    );
-    if (pubkey === activePubkey && phase === "live") out.push({ type: "session.filters.changed", pubkey });
-    if (phase === "live") out.push({ type: "session.refresh", pubkey });
-    if (phase === "failed") out.push({ type: "session.retry", pubkey });
-    if (pubkey === "A") out.push({ type: "session.lock", pubkey });
-    if (pubkey === "A" && phase === "locked") out.push({ type: "session.unlock", pubkey });
-    if (pubkey === "A" && phase !== "locked" && scripted) out.push({ type: "session.fault", pubkey, failure: { code: "signer-timeout", message: "", at: 0 } });
-    if (pubkey === "B") out.push({ type: "session.approval", pubkey, url: "https://bunker.example/approve" });
-  }
-  out.push({ type: "manager.stop" });
+const FRESH: AccountFacts = { signer: "ready", lists: "live", scripted: true, report: "none" };
+export const MONITORED_KIND = 10015;
+const RANK: Report[] = ["soon", "net", "late"];
+
+export const isWorldStep = (event: ModelEvent): event is WorldStep => event.type.startsWith("world.");
+const signerType = (account: Account) => ({ type: account === "A" ? "private-key" : "nip46" });
+
+function loadOutcome(storage: Stored): Outcome {
+  if (storage === "corrupt") return { type: "xstate.error.actor.loadState", error: { code: "storage-corrupt" } };
+  const { accounts, active } = storage === "empty" ? { accounts: [], active: null } : storage;
+  return { type: "xstate.done.actor.loadState", output: { accounts: accounts.map((pubkey) => ({ pubkey, signer: signerType(pubkey), lastActive: 0 })), activePubkey: active } };
+}
+
+/** While the awaited session's report is late, the app may switch or log out. */
+function whileRestoring(pubkeys: Account[]): ModelEvent[] {
+  const out: ModelEvent[] = [{ type: "account.switch", pubkey: null, at: 0 }];
+  for (const pubkey of pubkeys) out.push({ type: "account.switch", pubkey, at: 0 }, { type: "account.logout", pubkey });
   return out;
 }
 
-/** What each event does to the account's session, as far as the next events care. */
-function nextFacts(facts: AccountFacts, event: ManagerEvent): AccountFacts {
+/**
+ * The commands of a resting manager. Storage changes once a path (saved from fresh sessions, or its
+ * bytes corrupted before any login); after that only what a restore depends on is offered (logins,
+ * logouts, switches, restores), which keeps the model small.
+ */
+function commands({ machine: m, world, storage }: ModelState): ModelEvent[] {
+  const pubkeys = m.context.pubkeys as Account[];
+  const out: ModelEvent[] = [];
+  if (storage === "corrupt") return [{ type: "manager.restore" }, { type: "manager.stop" }];
+  for (const pubkey of ACCOUNTS)
+    for (const setActive of [true, false]) out.push({ type: "account.login", pubkey, signer: signerType(pubkey), setActive, at: 0 });
+  out.push({ type: "account.switch", pubkey: null, at: 0 });
+  for (const pubkey of pubkeys) out.push({ type: "account.switch", pubkey, at: 0 }, { type: "account.logout", pubkey });
+  if (storage !== "empty") {
+    out.push({ type: "manager.restore" });
+    if (storage.accounts.includes("B") && !pubkeys.includes("B")) out.push({ type: "manager.restore", link: "down" });
+    return out;
+  }
+  out.push({ type: "monitor.add", kinds: [MONITORED_KIND] }, { type: "signers.recheck" });
+  for (const pubkey of pubkeys) {
+    const { signer, scripted } = world[pubkey];
+    out.push(
+      { type: "session.start", pubkey },
+      { type: "session.stop", pubkey },
+      { type: "session.preferences.set", pubkey, preferences: { walletEnabled: true } },
+      { type: "session.refresh", pubkey },
+      { type: "session.retry", pubkey },
+    );
+    if (pubkey === "A") out.push({ type: "session.lock", pubkey });
+    if (pubkey === "A" && signer === "locked") out.push({ type: "session.unlock", pubkey });
+    if (pubkey === "A" && signer !== "locked" && scripted) out.push({ type: "world.fault", pubkey });
+  }
+  const fresh = (pk: Account) => JSON.stringify(world[pk]) === JSON.stringify(FRESH); // restored sessions come back live
+  if (pubkeys.length > 0 && pubkeys.every(fresh)) out.push({ type: "world.save" });
+  if (pubkeys.length === 0) out.push({ type: "world.corrupt" });
+  out.push({ type: "manager.restore" }, { type: "manager.stop" });
+  return out;
+}
+
+function events(state: ModelState): ModelEvent[] {
+  const { machine: m, world, storage } = state;
+  if (m.status !== "active") return [];
+  if (m.matches("loading")) return [loadOutcome(storage)];
+  const pubkeys = m.context.pubkeys as Account[];
+  const pending = pubkeys.filter((pk) => world[pk].report !== "none");
+  if (pending.length === 0) return commands(state);
+  const first = RANK.find((when) => pending.some((pk) => world[pk].report === when))!;
+  const report: ModelEvent = { type: "session.signer.changed", pubkey: pending.find((pk) => world[pk].report === first)! };
+  return first === "late" && m.matches("restoring") ? [report, ...whileRestoring(pubkeys)] : [report];
+}
+
+/** What an event does to one account's session, as far as the next events care. */
+function nextFacts(facts: AccountFacts, event: ModelEvent, known: boolean): AccountFacts {
   switch (event.type) {
     case "account.login":
+      return known ? { ...facts, signer: "ready", scripted: true, report: "soon" } : { ...FRESH, report: "soon" };
     case "account.logout":
       return FRESH;
     case "session.start":
-      return facts.phase === "idle" ? { ...facts, phase: "live" } : facts;
+      return { ...facts, lists: "live" };
     case "session.stop":
-      return { ...facts, phase: "idle" };
-    case "session.fault":
-      return { ...facts, phase: "failed" }; // error.retrying, on a backoff no test waits for
-    case "session.retry":
-    case "session.resume":
-      return facts.phase === "failed" ? { ...facts, phase: "live" } : facts; // restored, authenticated, ready again
+      return { ...facts, lists: "idle" };
     case "session.lock":
-      return { ...facts, phase: "locked" };
+      return { ...facts, signer: "locked", scripted: false, report: "soon" };
     case "session.unlock":
-      return { phase: "live", scripted: false };
+      return { ...facts, signer: "ready", scripted: false, report: "soon" };
+    case "world.fault":
+      return { ...facts, signer: "failed", report: "soon" };
+    case "session.retry": // A's key is in memory; B's signer is rebuilt through its relay
+      return facts.signer === "failed" ? { ...facts, signer: "ready", report: event.pubkey === "A" ? "soon" : "net" } : facts;
+    case "session.signer.changed":
+      return { ...facts, report: "none" };
     default:
       return facts;
   }
 }
 
-/**
- * An actor scope in which nothing runs, as xstate/graph's own, but a fresh one per step: the manager
- * spawns sessions under a systemId, which an actor system accepts only once.
- */
-function idleScope() {
-  const self = createEmptyActor();
-  return { self, system: self.system, id: "", sessionId: "model", logger: () => {}, defer: () => {}, stopChild: () => {}, emit: () => {}, actionExecutor: () => {} } as never;
+/** A session spawned from storage: A locked (its NIP-49 copy); B rebuilt, or not while its relay is down. */
+function admitted(account: Account, link: "up" | "down"): AccountFacts {
+  if (account === "A") return { signer: "locked", lists: "live", scripted: false, report: "soon" };
+  return link === "down" ? { signer: "failed", lists: "live", scripted: false, report: "late" } : { signer: "ready", lists: "live", scripted: false, report: "net" };
 }
 
-const logic = fromTransition<ModelState, ManagerEvent, ActorSystem<any>, undefined>(
+export function modelStep(state: ModelState, event: ModelEvent): { state: ModelState; keys: string[] } {
+  const { scope, keys } = recordingScope();
+  if (isWorldStep(event)) {
+    const storage: Stored = event.type === "world.save" ? { accounts: [...state.machine.context.pubkeys] as Account[], active: state.machine.context.activePubkey as Account | null } : event.type === "world.corrupt" ? "corrupt" : state.storage;
+    const world = event.type === "world.fault" ? { ...state.world, A: nextFacts(state.world.A, event, true) } : state.world;
+    return { state: { ...state, world, storage }, keys };
+  }
+  const before = state.machine.context.pubkeys as Account[];
+  const machine = managerMachine.transition(state.machine, event as ManagerEvent, scope);
+  const world = { ...state.world };
+  for (const account of ACCOUNTS) {
+    if (event.type === "xstate.done.actor.loadState") {
+      if (!before.includes(account) && (machine.context.pubkeys as Account[]).includes(account)) world[account] = admitted(account, state.link);
+    } else if ("pubkey" in event && event.pubkey === account) world[account] = nextFacts(state.world[account], event, before.includes(account));
+  }
+  const link = event.type === "manager.restore" ? (event.link ?? "up") : event.type.endsWith(".loadState") ? "up" : state.link;
+  return { state: { machine, world, storage: state.storage, link }, keys };
+}
+
+/** The transitions of each step the model computed, by the state it led to. */
+const stepKeys = new WeakMap<ModelState, string[]>();
+const logic = fromTransition<ModelState, ModelEvent, ActorSystem<any>, undefined>(
   (state, event) => {
-    const machine = managerMachine.transition(state.machine, event, idleScope());
-    const target = "pubkey" in event ? (event.pubkey as Account | null) : null;
-    const world = target ? { ...state.world, [target]: nextFacts(state.world[target], event) } : state.world;
-    return { machine, world };
+    const { state: next, keys } = modelStep(state, event);
+    stepKeys.set(next, keys);
+    return next;
   },
-  () => ({ machine: managerMachine.getInitialSnapshot(idleScope(), undefined), world: { A: FRESH, B: FRESH } }),
+  () => ({ machine: managerMachine.getInitialSnapshot(recordingScope().scope, undefined), world: { A: FRESH, B: FRESH }, storage: "empty", link: "up" }),
 );
 
 type LogicSnapshot = SnapshotFrom<typeof logic>;
-export const serialize = ({ context: { machine: m, world } }: LogicSnapshot) =>
-  JSON.stringify([m.value, m.context.pubkeys, m.context.activePubkey, ...m.context.pubkeys.map((pk) => world[pk as Account])]);
+export type ManagerModelSnapshot = LogicSnapshot;
+
+export const serialize = ({ context: { machine: m, world, storage, link } }: LogicSnapshot) =>
+  JSON.stringify([m.value, m.context.pubkeys, m.context.activePubkey, ...m.context.pubkeys.map((pk) => world[pk as Account]), storage, link]);
 
 export const managerModel = new TestModel(logic, {
   events: (s: LogicSnapshot) => events(s.context),
   serializeState: serialize,
 });
 
-export function formatEvent(event: ManagerEvent): string {
-  const who = "pubkey" in event ? `(${event.pubkey ?? "null"}${event.type === "account.login" ? (event.setActive ? ", active" : "") : ""})` : "";
+export function formatEvent(event: ModelEvent): string {
+  if (event.type === "xstate.done.actor.loadState") return "loadState✓";
+  if (event.type === "xstate.error.actor.loadState") return `loadState✗${event.error.code}`;
+  if (event.type === "manager.restore") return `restore()${event.link === "down" ? " (bunker relay down)" : ""}`;
+  if (event.type === "session.signer.changed") return `signer.changed(${event.pubkey})`;
+  const who = "pubkey" in event ? `(${event.pubkey ?? "null"}${event.type === "account.login" && event.setActive ? ", active" : ""})` : "";
   return `${event.type}${who}`;
 }
 
 export function planManagerPaths(maxSteps: number) {
-  const initial = logic.getInitialSnapshot(idleScope(), undefined);
+  const initial = logic.getInitialSnapshot(null as never, undefined);
   return planCoveringPaths(managerModel, initial, {
     serialize,
-    keysOf: (s, event) => managerMachine.getTransitionData(s.context.machine, event).map(transitionKey),
+    keysOf: (s, event, next) => stepKeys.get(next.context) ?? modelStep(s.context, event).keys,
     formatEvent,
     maxSteps,
   });

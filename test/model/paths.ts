@@ -6,7 +6,7 @@
  * step is `xstate.init`, each step's `state` is the state its event leads to).
  */
 import type { EventObject, Snapshot } from "xstate";
-import type { StatePath, TestModel } from "xstate/graph";
+import type { AdjacencyMap, StatePath, TestModel } from "xstate/graph";
 
 export interface PlannedStep<S, E> {
   event: E;
@@ -31,10 +31,18 @@ interface Edge<S, E> {
 
 export interface PlanOptions<S, E> {
   serialize(state: S): string;
-  /** The machine transitions `event` takes from `state` (empty: none, or a step outside the machine). */
-  keysOf(state: S, event: E): string[];
+  /** The machine transitions `event` takes from `state` to `next` (empty: none, or a step outside the machine). */
+  keysOf(state: S, event: E, next: S): string[];
   formatEvent(event: E): string;
   maxSteps: number;
+}
+
+const adjacencies = new WeakMap<object, unknown>();
+
+/** The model's adjacency map, computed once (a traversal of every model state). */
+export function adjacencyOf<S extends Snapshot<unknown>, E extends EventObject>(model: TestModel<S, E, any>): AdjacencyMap<S, E> {
+  if (!adjacencies.has(model)) adjacencies.set(model, model.getAdjacencyMap());
+  return adjacencies.get(model) as AdjacencyMap<S, E>;
 }
 
 export function planCoveringPaths<S extends Snapshot<unknown>, E extends EventObject>(
@@ -42,13 +50,13 @@ export function planCoveringPaths<S extends Snapshot<unknown>, E extends EventOb
   initial: S,
   options: PlanOptions<S, E>,
 ): { paths: Array<PlannedPath<S, E>>; reachable: Set<string> } {
-  const adjacency = model.getAdjacencyMap();
+  const adjacency = adjacencyOf(model);
   const edges = new Map<string, Array<Edge<S, E>>>();
   const reachable = new Set<string>();
   for (const [from, { state, transitions }] of Object.entries(adjacency)) {
     const out: Array<Edge<S, E>> = [];
     for (const { event, state: next } of Object.values(transitions) as Array<{ event: E; state: S }>) {
-      const keys = options.keysOf(state as S, event as E);
+      const keys = options.keysOf(state as S, event as E, next as S);
       keys.forEach((k) => reachable.add(k));
       out.push({ event: event as E, to: options.serialize(next as S), state: next as S, keys });
     }
@@ -101,4 +109,34 @@ export function planCoveringPaths<S extends Snapshot<unknown>, E extends EventOb
     paths.push({ steps, statePath, description: steps.map((s) => options.formatEvent(s.event)).join(" → ") });
   }
   return { paths, reachable };
+}
+
+/**
+ * The path that `events` take through the model from its initial state: each event must be one the
+ * model offers where the path has got to (compared by `formatEvent`), or this throws. For scenarios
+ * written by hand, run exactly as the covering walks are.
+ */
+export function replayPath<S extends Snapshot<unknown>, E extends EventObject>(
+  model: TestModel<S, E, any>,
+  initial: S,
+  events: E[],
+  options: PlanOptions<S, E>,
+): PlannedPath<S, E> {
+  const adjacency = adjacencyOf(model);
+  const steps: Array<PlannedStep<S, E>> = [];
+  let at = initial;
+  for (const wanted of events) {
+    const offered = Object.values((adjacency as unknown as Record<string, { transitions: object }>)[options.serialize(at)]?.transitions ?? {}) as Array<{ event: E; state: S }>;
+    const edge = offered.find(({ event }) => options.formatEvent(event) === options.formatEvent(wanted));
+    if (!edge)
+      throw new Error(`the model does not offer ${options.formatEvent(wanted)} after ${steps.length} steps; it offers: ${offered.map((o) => options.formatEvent(o.event)).join(", ")}`);
+    steps.push({ event: edge.event, state: edge.state, keys: options.keysOf(at, edge.event, edge.state) });
+    at = edge.state;
+  }
+  const statePath: StatePath<S, E> = {
+    state: at,
+    weight: steps.length,
+    steps: [{ state: initial, event: { type: "xstate.init" } as E }, ...steps.map(({ event, state }) => ({ event, state }))],
+  };
+  return { steps, statePath, description: steps.map((s) => options.formatEvent(s.event)).join(" → ") };
 }

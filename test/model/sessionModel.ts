@@ -1,24 +1,36 @@
 /**
  * The session machine as a test model: the machine itself (pure, as in machines/), plus the few
  * facts about the world that decide which events the world can produce next. A model state is the
- * machine's snapshot and those facts; the model offers, per state, exactly the events the real
- * world can be made to produce there:
- * - in a state with a running effect (restoring, authenticating, fetching, verifying, retrying):
- *   only that effect's outcomes (`xstate.done.actor.*` / `xstate.error.actor.*`);
- * - in a resting state (locked, idle, ready, awaitingApproval, needsLogin, extensionUnavailable):
- *   the commands an app sends, and what a signer or relay can do on its own (a forged or late
- *   signature, an approval prompt, a newer list).
- * The first step is the session's birth: a login with one kind of signer, or the restore of a
- * NIP-46 login an earlier run of the app saved (its signer rebuilt from storage, and its bunker's
- * relay reachable, or not yet: a retryable `signer-timeout`).
+ * machine's snapshot (both regions), those facts, and the parts of its context a guard or a check
+ * reads (failure codes, the approval URL, whether a list was read without the signer).
+ *
+ * What the model offers where (the two regions run side by side, so it also fixes their order):
+ * - a region with a running effect (restoring, authenticating, verifying, fetching, a short backoff)
+ *   offers that effect's outcomes (`xstate.done.actor.*` / `xstate.error.actor.*`);
+ * - when both regions have one, the order is the real world's: a signer outcome that takes no I/O
+ *   (a key in memory, an extension that answers at once) comes first; otherwise (a bunker round
+ *   trip, a timeout, a backoff) the list fetch, which the world lets succeed, comes first;
+ * - when neither has (both resting), the commands an app sends and what a signer or relay can do on
+ *   its own (a forged or late signature, an approval prompt, a newer list);
+ * - while a fetch that reads the private mutes without the signer is out, the commands that give the
+ *   session its signer (unlock, a new login): the relay then holds the fetch's end until the signer
+ *   is ready, so the fetch ends with lists read without it.
+ * The first step is the session's birth: a login with one kind of signer, or the restore() of what
+ * an earlier run of the app saved to storage (its lists live, stopped, or backing off). A birth also
+ * fixes the retry policy: "long" backoffs outlast any test (a retrying region rests until a
+ * command), "short" ones end by themselves (`xstate.done.actor.*Backoff`).
  */
 import { fromTransition, type ActorSystem, type SnapshotFrom } from "xstate";
 import { TestModel } from "xstate/graph";
-import { DEFAULT_PLAN, DEFAULT_RETRY, sessionMachine, type ListEntry, type SessionEvent, type SessionFailure } from "../../machines";
-import { transitionKey } from "./coverage";
-import { planCoveringPaths } from "./paths";
+import { hasPartialEntries, sessionMachine, type ListEntry, type SessionEvent, type SessionFailure, type SessionInput } from "../../machines";
+import { recordingScope } from "./coverage";
+import { planCoveringPaths, replayPath, type PlanOptions } from "./paths";
 
-export type SignerKind = "private-key" | "nip07" | "nip46" | "read-only";
+/** "app-nip07": an app's own signer over the extension (not NDK's class), with NDK's "nip07" payload type. */
+export type SignerKind = "private-key" | "nip07" | "app-nip07" | "nip46" | "read-only";
+export type Patience = "short" | "long";
+/** Where a restored session's lists were when the earlier run saved it. */
+export type SavedLists = "live" | "stopped" | "backingOff";
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
 export interface WorldFacts {
@@ -26,12 +38,19 @@ export interface WorldFacts {
   /** A NIP-49 copy of the key is kept (login with a passphrase): the session can be locked. */
   sealed: boolean;
   /**
-   * private-key: the test's scripted signer, the plain one unlock() rebuilds, or none. nip46
-   * restored: "stored" until a rebuild from its saved payload reaches the bunker's relay.
+   * What the keyring holds: the test's scripted signer, a plain one (unlock(), a rebuilt remote
+   * signer), none, or (a restored NIP-46 login) a payload not rebuilt yet.
    */
   signer: "scripted" | "plain" | "absent" | "stored";
-  /** nip46 only: a signature waits for its user's approval (the bunker answers later by itself). */
+  /** NIP-46: a signature waits for its user's approval (the bunker answers later by itself). */
   approval: boolean;
+  patience: Patience;
+  restored: boolean;
+  /**
+   * The list fetch out now: whether it reads the private mutes without the signer (the keyring had
+   * none when it started), and whether a command came while it was out (the relay held its end).
+   */
+  fetch: { partial: boolean; held: boolean } | null;
 }
 
 export interface ModelState {
@@ -39,8 +58,8 @@ export interface ModelState {
   world: WorldFacts;
 }
 
-export type Birth = { type: "birth"; kind: SignerKind; sealed: boolean; restored?: boolean };
-export type EffectOutcome = { type: `xstate.done.actor.${string}` } | { type: `xstate.error.actor.${string}`; error: SessionFailure };
+export type Birth = { type: "birth"; kind: SignerKind; sealed: boolean; patience: Patience; restored?: SavedLists };
+export type EffectOutcome = { type: `xstate.done.actor.${string}`; output?: ListEntry[] } | { type: `xstate.error.actor.${string}`; error: SessionFailure };
 export type ModelEvent = SessionEvent | Birth | EffectOutcome;
 
 export const APPROVE_URL = "https://bunker.example/approve";
@@ -48,38 +67,73 @@ export const APPROVE_AGAIN_URL = "https://bunker.example/approve-again";
 /** A kind for monitor(): what `session.monitor` adds. */
 export const MONITORED_KIND = 10015;
 
-const NOBODY: WorldFacts = { kind: null, sealed: false, signer: "absent", approval: false };
+const NOBODY: WorldFacts = { kind: null, sealed: false, signer: "absent", approval: false, patience: "long", restored: false, fetch: null };
+const birth = (kind: SignerKind, sealed = false, patience: Patience = "long", restored?: SavedLists): Birth =>
+  restored ? { type: "birth", kind, sealed, patience, restored } : { type: "birth", kind, sealed, patience };
 const BIRTHS: Birth[] = [
-  { type: "birth", kind: "private-key", sealed: true },
-  { type: "birth", kind: "private-key", sealed: false },
-  { type: "birth", kind: "nip07", sealed: false },
-  { type: "birth", kind: "nip46", sealed: false },
-  { type: "birth", kind: "read-only", sealed: false },
-  { type: "birth", kind: "nip46", sealed: false, restored: true },
+  birth("private-key", true),
+  birth("private-key"),
+  birth("private-key", false, "short"),
+  birth("nip07"),
+  birth("app-nip07"),
+  birth("nip46"),
+  birth("read-only"),
+  birth("nip46", false, "long", "live"),
+  birth("private-key", true, "long", "live"),
+  birth("private-key", true, "long", "backingOff"),
+  birth("private-key", false, "long", "live"),
+  birth("private-key", false, "long", "stopped"),
 ];
 
-const done = (id: string) => ({ type: `xstate.done.actor.${id}` }) as ModelEvent;
-const failed = (id: string, code: string) => ({ type: `xstate.error.actor.${id}`, error: { code, message: code, at: 0 } }) as ModelEvent;
-const fault = (code: string): ModelEvent => ({ type: "session.fault", failure: { code, message: code, at: 0 } });
-
-export const isWorldDriven = (event: ModelEvent) =>
-  event.type.startsWith("xstate.done.actor.") || event.type.startsWith("xstate.error.actor.") || (event.type === "session.approval" && event.url === null);
-
 /**
- * restoreSigner finds the signer, or a locked key, or nothing; a signer rebuilt from storage must
- * also reach its bunker's relay, which may be down (a retryable `signer-timeout`).
+ * A private-key user's relay holds a mute list with private items: read without the signer, its
+ * entry is partial (and read again once the session can sign). Other users have none.
  */
-function restoreOutcomes(w: WorldFacts): ModelEvent[] {
-  if (w.signer === "stored") return [done("restoreSigner"), failed("restoreSigner", "signer-timeout")];
-  if (w.kind !== "private-key" || w.signer !== "absent") return [done("restoreSigner")];
-  return [failed("restoreSigner", w.sealed ? "locked" : "signer-unavailable")];
+const mutes = (partial: boolean): ListEntry => ({ key: "10000", kind: 10000, id: "model-mutes", createdAt: 1, data: {}, ...(partial ? { partial: true as const } : {}) });
+const failure = (code: string): SessionFailure => ({ code, message: code, at: 0 });
+const done = (id: string, output?: ListEntry[]) => (output ? { type: `xstate.done.actor.${id}`, output } : { type: `xstate.done.actor.${id}` }) as ModelEvent;
+const failed = (id: string, code: string) => ({ type: `xstate.error.actor.${id}`, error: failure(code) }) as ModelEvent;
+const fault = (code: string): ModelEvent => ({ type: "session.fault", failure: failure(code) });
+
+/** How soon an outcome comes once its effect starts: without I/O, after a round trip, or after a timer. */
+type Outcome = [ModelEvent, "instant" | "network" | "slow"];
+
+/** The outcomes the running effect of the signer region can have, or null when it rests. */
+function signerOutcomes(m: SessionSnapshot, w: WorldFacts): Outcome[] | null {
+  if (w.approval) {
+    const answered: Outcome = [{ type: "session.approval", url: null }, "slow"];
+    return m.matches({ signer: "awaitingApproval" }) ? [answered, [{ type: "session.approval", url: APPROVE_AGAIN_URL }, "instant"]] : [answered];
+  }
+  if (m.matches({ signer: "restoring" })) {
+    if (w.signer === "stored") return [[done("restoreSigner"), "network"], [failed("restoreSigner", "signer-timeout"), "slow"]];
+    if (w.kind === "private-key" && w.signer === "absent") return [[failed("restoreSigner", w.sealed ? "locked" : "signer-unavailable"), "instant"]];
+    return [[done("restoreSigner"), "instant"]];
+  }
+  if (m.matches({ signer: "authenticating" })) return authOutcomes(w, "authenticate");
+  if (m.matches({ signer: "verifying" })) return authOutcomes(w, "reverify");
+  if (m.matches({ signer: "retrying" }) && w.patience === "short") return [[done("signerBackoff"), "slow"]];
+  return null;
 }
 
-function authOutcomes(w: WorldFacts, id: string): ModelEvent[] {
+function authOutcomes(w: WorldFacts, id: string): Outcome[] {
   if (w.kind === "nip07")
-    return [done(id), failed(id, "extension-missing"), failed(id, "extension-other-account"), failed(id, "signer-timeout")];
-  if (w.kind === "private-key" && w.signer === "scripted") return [done(id), failed(id, "signer-mismatch"), failed(id, "signer-failed")];
-  return [done(id)];
+    return [[done(id), "instant"], [failed(id, "extension-other-account"), "instant"], [failed(id, "extension-missing"), "slow"], [failed(id, "signer-timeout"), "slow"]];
+  if (w.kind === "nip46") return [[done(id), "network"]];
+  // An app's own extension signer is checked as any signer: does it name this session's user, in time?
+  if (w.kind === "app-nip07")
+    return [[done(id), "instant"], [failed(id, "signer-mismatch"), "instant"], [failed(id, "signer-failed"), "instant"], [failed(id, "signer-timeout"), "slow"]];
+  if (w.signer === "scripted") return [[done(id), "instant"], [failed(id, "signer-mismatch"), "instant"], [failed(id, "signer-failed"), "instant"]];
+  return [[done(id), "instant"]];
+}
+
+function listsOutcomes(m: SessionSnapshot, w: WorldFacts): Outcome[] | null {
+  if (m.matches({ lists: { live: "fetching" } })) {
+    const entries = w.kind === "private-key" ? [mutes(w.fetch?.partial ?? false)] : [];
+    const ok: Outcome = [done("fetchLists", entries), "network"];
+    return w.fetch?.held ? [ok] : [ok, [failed("fetchLists", "offline"), "slow"]];
+  }
+  if (m.matches({ lists: { live: "retrying" } }) && w.patience === "short") return [[done("listsBackoff"), "slow"]];
+  return null;
 }
 
 /** A contact list newer than any the session holds, as the relay would deliver it. */
@@ -88,39 +142,60 @@ function newerList(m: SessionSnapshot): ListEntry {
   return { key: "3", kind: 3, id: `model-${newest + 1}`, createdAt: newest + 1, data: { count: 0, packed: "" } };
 }
 
-function events({ machine: m, world: w }: ModelState): ModelEvent[] {
-  if (!m) return BIRTHS;
-  if (w.approval)
-    return [{ type: "session.approval", url: null }, ...(m.matches({ live: "awaitingApproval" }) ? [{ type: "session.approval", url: APPROVE_AGAIN_URL } as const] : [])];
-  if (m.matches("restoring")) return restoreOutcomes(w);
-  if (m.matches("authenticating")) return authOutcomes(w, "authenticate");
-  if (m.matches({ live: "verifying" })) return authOutcomes(w, "reverify");
-  if (m.matches({ live: "fetching" })) return [done("fetchLists"), failed("fetchLists", "offline")];
-  if (m.matches({ error: "retrying" })) return [done("retryTimer")];
+function commands(m: SessionSnapshot, w: WorldFacts): ModelEvent[] {
   const out: ModelEvent[] = [
     { type: "session.preferences.set", preferences: { walletEnabled: true } },
-    { type: "session.monitor", kinds: [MONITORED_KIND] },
+    { type: "session.monitor" },
     { type: "session.start" },
     { type: "session.stop" },
-    { type: "session.resume" },
-    { type: "session.reauthenticate", signer: { type: w.kind! } },
+    { type: "session.retry" },
   ];
+  if (!(w.restored && w.kind === "nip46")) out.push({ type: "session.reauthenticate", signer: { type: descriptorOf(w.kind!) } });
   if (w.sealed) out.push({ type: "session.lock" });
-  if (w.sealed && m.matches("locked")) out.push({ type: "session.unlock" });
+  if (w.sealed && m.matches({ signer: "locked" })) out.push({ type: "session.unlock" });
   if (w.signer === "scripted") out.push(fault("signer-mismatch"), fault("signer-timeout"));
-  if (w.kind === "nip46") out.push({ type: "session.approval", url: APPROVE_URL });
-  if (m.matches({ live: "ready" })) out.push({ type: "session.refresh" }, { type: "list.received", entries: [newerList(m)] });
-  if (m.matches({ live: "ready" }) && w.kind === "nip07") out.push({ type: "signer.recheck" });
-  if (m.matches("error")) out.push({ type: "session.retry" });
-  if (m.matches({ error: "extensionUnavailable" })) out.push({ type: "signer.recheck" });
+  if (w.kind === "nip46" && m.matches({ signer: "ready" })) out.push({ type: "session.approval", url: APPROVE_URL });
+  if (m.matches({ lists: { live: "ready" } })) out.push({ type: "session.refresh" }, { type: "list.received", entries: [newerList(m)] });
+  if (m.matches({ lists: { live: "retrying" } })) out.push({ type: "session.refresh" });
+  if (descriptorOf(w.kind!) === "nip07") out.push({ type: "signer.recheck" });
   return out;
+}
+
+/** The signer type a session of this kind has. */
+const descriptorOf = (kind: SignerKind) => (kind === "app-nip07" ? "nip07" : kind);
+
+/**
+ * What can be done while a fetch that reads the private mutes without the signer is out (the relay
+ * holds its end meanwhile): give the session its signer, so the fetch ends with the signer ready.
+ */
+function duringFetch(m: SessionSnapshot, w: WorldFacts): ModelEvent[] {
+  if (w.kind !== "private-key" || !w.fetch?.partial || w.fetch.held) return [];
+  const out: ModelEvent[] = [{ type: "session.reauthenticate", signer: { type: w.kind } }];
+  if (w.sealed && m.matches({ signer: "locked" })) out.push({ type: "session.unlock" });
+  return out;
+}
+
+/** Whether neither region waits for anything the world does: the session rests until a command. */
+export const isResting = ({ machine: m, world: w }: ModelState) => m !== null && !signerOutcomes(m, w) && !listsOutcomes(m, w);
+
+function events({ machine: m, world: w }: ModelState): ModelEvent[] {
+  if (!m) return BIRTHS;
+  const signer = signerOutcomes(m, w);
+  const lists = listsOutcomes(m, w);
+  const first = ([event]: Outcome) => event;
+  if (!signer && !lists) return commands(m, w);
+  if (!lists) return signer!.map(first);
+  if (!signer) return [...lists.map(first), ...duringFetch(m, w)];
+  const instant = signer.filter(([, when]) => when === "instant");
+  if (instant.length) return instant.map(first);
+  return lists.filter(([, when]) => when === "network").map(first);
 }
 
 function nextWorld(w: WorldFacts, event: ModelEvent): WorldFacts {
   const pk = w.kind === "private-key";
   switch (event.type) {
     case "session.fault":
-      return pk && event.failure.code === "signer-mismatch" ? { ...w, signer: "absent" } : w; // the engine drops a forging signer
+      return pk && event.failure.code === "signer-mismatch" ? { ...w, signer: "absent" } : w; // the keyring drops a forging signer
     case "session.lock":
       return { ...w, signer: "absent" };
     case "session.unlock":
@@ -130,28 +205,70 @@ function nextWorld(w: WorldFacts, event: ModelEvent): WorldFacts {
     case "session.approval":
       return { ...w, approval: event.url !== null };
     case "xstate.done.actor.restoreSigner":
-      return w.signer === "stored" ? { ...w, signer: "plain" } : w; // the runtime holds the rebuilt signer
+      return w.signer === "stored" ? { ...w, signer: "plain" } : w; // the keyring holds the rebuilt signer
     default:
       return w;
   }
 }
 
+function birthOf(event: Birth): { input: SessionInput; world: WorldFacts } {
+  const { kind, sealed, patience, restored } = event;
+  const signer = restored ? (kind === "nip46" ? "stored" : "absent") : kind === "private-key" ? "scripted" : "plain";
+  const input: SessionInput = { pubkey: "model", signer: { type: descriptorOf(kind) } };
+  if (restored && kind === "private-key") input.lists = { "10000": mutes(false) }; // read by the earlier run, with its signer
+  if (restored === "stopped") input.stopped = true;
+  if (restored === "backingOff") Object.assign(input, { listsFailure: failure("offline"), listsAttempt: 1 });
+  return { input, world: { kind, sealed, signer, approval: false, patience, restored: !!restored, fetch: null } };
+}
+
+/** One model step: the next state and the machine transitions of its whole macrostep. */
+export function modelStep(state: ModelState, event: ModelEvent): { state: ModelState; keys: string[] } {
+  const { scope, keys } = recordingScope();
+  if (event.type === "birth") {
+    const { input, world } = birthOf(event);
+    const machine = sessionMachine.getInitialSnapshot(scope, input);
+    return { state: { machine, world: withFetch(world, null, machine, event) }, keys };
+  }
+  if (!state.machine) return { state, keys };
+  const machine = sessionMachine.transition(state.machine, event as SessionEvent, scope);
+  return { state: { machine, world: withFetch(nextWorld(state.world, event), state.machine, machine, event) }, keys };
+}
+
+/** The fetch out after a step: a new one (a new fetchLists actor), the same one, or none. */
+function withFetch(w: WorldFacts, before: SessionSnapshot | null, after: SessionSnapshot, event: ModelEvent): WorldFacts {
+  const fetch = after.children.fetchLists;
+  if (!fetch) return { ...w, fetch: null };
+  if (fetch !== before?.children.fetchLists) return { ...w, fetch: { partial: w.kind === "private-key" && w.signer === "absent", held: false } };
+  const command = !event.type.startsWith("xstate.") && !(event.type === "session.approval" && event.url === null);
+  return command && w.fetch ? { ...w, fetch: { ...w.fetch, held: true } } : w;
+}
+
+/** The transitions of each step the model computed, by the state it led to. */
+const stepKeys = new WeakMap<ModelState, string[]>();
 const logic = fromTransition<ModelState, ModelEvent, ActorSystem<any>, undefined>(
-  (state, event, scope) => {
-    if (event.type === "birth") {
-      const input = { pubkey: "model", signer: { type: event.kind }, plan: DEFAULT_PLAN, retry: DEFAULT_RETRY };
-      const signer = event.restored ? "stored" : event.kind === "private-key" ? "scripted" : "plain";
-      const world: WorldFacts = { kind: event.kind, sealed: event.sealed, signer, approval: false };
-      return { machine: sessionMachine.getInitialSnapshot(scope as never, input), world };
-    }
-    if (!state.machine) return state;
-    return { machine: sessionMachine.transition(state.machine, event as SessionEvent, scope as never), world: nextWorld(state.world, event) };
+  (state, event) => {
+    const { state: next, keys } = modelStep(state, event);
+    stepKeys.set(next, keys);
+    return next;
   },
   { machine: null, world: NOBODY },
 );
 
 type LogicSnapshot = SnapshotFrom<typeof logic>;
-export const serialize = (s: LogicSnapshot) => JSON.stringify([s.context.machine?.value ?? null, s.context.world]);
+
+/**
+ * What the checks compare besides the state value (the model's context against the real one). The
+ * lists are not compared: the live subscription also hears what a fetch reads (NDK hands an event to
+ * every subscription it matches), so the real session may store an entry a step before the fetch
+ * ends; what the lists decide (a newer list, one read without the signer) shows in the guards taken.
+ */
+export function digest(m: SessionSnapshot) {
+  const { signerFailure, listsFailure, approvalUrl } = m.context;
+  return { signerFailure: signerFailure?.code ?? null, listsFailure: listsFailure?.code ?? null, approvalUrl };
+}
+
+export const serialize = ({ context: { machine, world } }: LogicSnapshot) =>
+  JSON.stringify([machine?.value ?? null, world, machine ? { ...digest(machine), partial: hasPartialEntries(machine.context.lists) } : null]);
 
 export const sessionModel = new TestModel(logic, {
   events: (s: LogicSnapshot) => events(s.context),
@@ -159,7 +276,8 @@ export const sessionModel = new TestModel(logic, {
 });
 
 export function formatEvent(event: ModelEvent): string {
-  if (event.type === "birth") return `${event.restored ? "restore" : "login"}(${event.kind}${event.sealed ? "+passphrase" : ""})`;
+  if (event.type === "birth")
+    return `${event.restored ? `restore[${event.restored}]` : "login"}(${event.kind}${event.sealed ? "+passphrase" : ""}${event.patience === "short" ? ", short backoff" : ""})`;
   if (event.type.startsWith("xstate.done.actor.")) return `${event.type.slice(18)}✓`;
   if (event.type.startsWith("xstate.error.actor.")) return `${event.type.slice(19)}✗${(event as { error: SessionFailure }).error.code}`;
   if (event.type === "session.fault") return `fault(${event.failure.code})`;
@@ -167,12 +285,16 @@ export function formatEvent(event: ModelEvent): string {
   return event.type;
 }
 
-export function planSessionPaths(maxSteps: number) {
-  const initial = logic.getInitialSnapshot(null as never, undefined);
-  return planCoveringPaths(sessionModel, initial, {
-    serialize,
-    keysOf: (s, event) => (s.context.machine ? sessionMachine.getTransitionData(s.context.machine, event as SessionEvent).map(transitionKey) : []),
-    formatEvent,
-    maxSteps,
-  });
-}
+export type SessionModelSnapshot = LogicSnapshot;
+const initial = () => logic.getInitialSnapshot(null as never, undefined);
+const planOptions = (maxSteps: number): PlanOptions<LogicSnapshot, ModelEvent> => ({
+  serialize,
+  keysOf: (s, event, next) => stepKeys.get(next.context) ?? modelStep(s.context, event).keys,
+  formatEvent,
+  maxSteps,
+});
+
+export const planSessionPaths = (maxSteps: number) => planCoveringPaths(sessionModel, initial(), planOptions(maxSteps));
+
+/** A scenario written as events (each must be offered by the model where it comes). */
+export const sessionPath = (events: ModelEvent[]) => replayPath(sessionModel, initial(), events, planOptions(0));

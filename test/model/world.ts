@@ -1,16 +1,16 @@
 /**
  * The real world the model paths run in, and the few knobs a test turns to make it produce an
  * event: a private-key signer that answers for its user, for someone else, or throws, and that
- * signs, forges or never answers; a network that goes down and comes back; a NIP-46 bunker (NDK's
+ * signs, forges or never answers; an app's own signer over the NIP-07 extension; a network that goes down and comes back; a NIP-46 bunker (NDK's
  * own backend, test/support/bunker.ts) that asks its user to approve every signature, and can ask
  * again, behind a relay address that can stop listening; a NIP-46 login saved by an earlier run
- * of the app. The NIP-07 extension is test/support/nip07.ts, the one stand-in (Node has no extension).
+ * of the app (test/model/births.ts). The relays as the clients reach them are test/model/relayLink.ts;
+ * the NIP-07 extension is test/support/nip07.ts, the one stand-in (Node has no extension).
  */
-import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKEvent, NDKNip46Signer, NDKNostrRpc, NDKPrivateKeySigner, type NDKSigner, type NDKSubscription, type NDKUser } from "@nostr-dev-kit/ndk";
+import { NDKEvent, NDKNostrRpc, NDKPrivateKeySigner, NDKUser, type NDKSigner, type NDKSubscription } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
-import { NDKSessionManager, type MemoryStorage } from "../../src";
+import type { WindowNostr } from "nostr-tools/nip07";
 import { startBunker, type Bunker } from "../support/bunker";
 import { eventually, publish } from "../support/env";
 import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
@@ -39,6 +39,54 @@ export class ScriptedSigner extends NDKPrivateKeySigner {
   }
 }
 
+/**
+ * An app's own NIP-07 signer (a class of its own, not NDK's `NDKNip07Signer`), under NDK's "nip07"
+ * payload type: it asks `window.nostr` (the extension stand-in) each time, so it names whichever
+ * account the extension is on now, and fails at once when there is no extension.
+ */
+export class AppExtensionSigner implements NDKSigner {
+  private known: NDKUser | undefined;
+
+  private get nostr(): WindowNostr {
+    const nostr = (globalThis as { window?: { nostr?: WindowNostr } }).window?.nostr;
+    if (!nostr) throw new Error("no NIP-07 extension");
+    return nostr;
+  }
+
+  get pubkey(): string {
+    return this.userSync.pubkey;
+  }
+
+  get userSync(): NDKUser {
+    if (!this.known) throw new Error("the signer has not named its user yet");
+    return this.known;
+  }
+
+  blockUntilReady(): Promise<NDKUser> {
+    return this.user();
+  }
+
+  async user(): Promise<NDKUser> {
+    return (this.known = new NDKUser({ pubkey: await this.nostr.getPublicKey() }));
+  }
+
+  async sign(event: NostrEvent): Promise<string> {
+    return (await this.nostr.signEvent(event)).sig;
+  }
+
+  async encrypt(recipient: NDKUser, value: string): Promise<string> {
+    return this.nostr.nip44!.encrypt(recipient.pubkey, value);
+  }
+
+  async decrypt(sender: NDKUser, value: string): Promise<string> {
+    return this.nostr.nip44!.decrypt(sender.pubkey, value);
+  }
+
+  toPayload(): string {
+    return JSON.stringify({ type: "nip07", payload: "" });
+  }
+}
+
 /** The client's network: `down()` closes its relay sockets (NDK does not redial those by itself), `up()` redials. */
 export class Network {
   private isDown = false;
@@ -64,86 +112,18 @@ export function signNote(ndk: NDK, signer: NDKSigner, content: string): Promise<
   );
 }
 
+/** A mute list whose private items are encrypted to its author (NIP-44): read without the signer, it is partial. */
+export async function publishPrivateMutes(ndk: NDK, author: NDKPrivateKeySigner): Promise<void> {
+  const secret = JSON.stringify([["p", NDKPrivateKeySigner.generate().pubkey]]);
+  const content = await author.encrypt(new NDKUser({ pubkey: author.pubkey }), secret, "nip44");
+  await publish(ndk, author, { kind: 10000, content, tags: [["p", NDKPrivateKeySigner.generate().pubkey]] });
+}
+
 /** A contact list newer than any published before by this test process for `author`. */
 export async function publishNewerList(ndk: NDK, author: NDKPrivateKeySigner, last: Map<string, number>): Promise<void> {
   const createdAt = Math.max(Math.floor(Date.now() / 1000), (last.get(author.pubkey) ?? 0) + 1);
   last.set(author.pubkey, createdAt);
   await publish(ndk, author, { kind: 3, tags: [["p", NDKPrivateKeySigner.generate().pubkey]], created_at: createdAt });
-}
-
-/**
- * The bunker's relay as its clients reach it: a loopback address of its own, forwarded to the test
- * relay. `down()` stops listening, so a connection attempt is refused as by a relay that is not
- * running; connections made before (the bunker's own: a bunker elsewhere keeps its relay) stay.
- * `up()` listens again on the same port.
- */
-export class RelayLink {
-  private server: Server | undefined;
-  private listening: Promise<void> | undefined;
-  private readonly sockets = new Set<Socket>();
-  private port = 0;
-  private constructor(private readonly target: URL) {}
-
-  static async open(targetUrl: string): Promise<RelayLink> {
-    const link = new RelayLink(new URL(targetUrl));
-    await link.up();
-    return link;
-  }
-
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}`;
-  }
-
-  up(): Promise<void> {
-    if (this.listening) return this.listening;
-    const server = createServer((socket) => this.forward(socket));
-    this.server = server;
-    return (this.listening = new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.port, "127.0.0.1", () => {
-        this.port = (server.address() as AddressInfo).port;
-        resolve();
-      });
-    }));
-  }
-
-  down(): void {
-    this.server?.close();
-    this.server = this.listening = undefined;
-  }
-
-  /** Stops listening and cuts every connection it carried. */
-  async close(): Promise<void> {
-    this.down();
-    for (const socket of this.sockets) socket.destroy();
-    await eventually(() => this.sockets.size === 0, 2000, "the link's sockets to close");
-  }
-
-  private forward(client: Socket): void {
-    const relay = connect(Number(this.target.port), this.target.hostname);
-    for (const [from, to] of [[client, relay], [relay, client]] as const) {
-      this.sockets.add(from);
-      from.on("close", () => (this.sockets.delete(from), to.destroy()));
-      from.on("error", () => to.destroy());
-      from.pipe(to);
-    }
-  }
-}
-
-/**
- * What an earlier run of the app left in `storage`: a NIP-46 login that was live, saved with its
- * payload sealed under `key`; that manager is gone. Resolves with the session's pubkey.
- */
-export async function savedNip46Login(ndk: NDK, bunkerUri: string, storage: MemoryStorage, key: CryptoKey, timeouts: { signerMs: number }): Promise<string> {
-  const earlier = new NDKSessionManager(ndk, { storage, autoSave: false, secrets: { key }, timeouts });
-  try {
-    const pubkey = await earlier.login(NDKNip46Signer.bunker(ndk, bunkerUri));
-    await eventually(() => earlier.getSession(pubkey)?.status === "ready", 4000, "the earlier run's session ready");
-    await earlier.persist();
-    return pubkey;
-  } finally {
-    await earlier.destroy();
-  }
 }
 
 export const BUNKER_APPROVAL_MS = 900;

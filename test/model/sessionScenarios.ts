@@ -1,0 +1,70 @@
+/**
+ * Scenarios the issue names, written as model events (each one the model offers where it comes, so
+ * they run exactly as the covering walks do), with checks of what they are about:
+ * - a relay outage during a NIP-46 session's fetch retries the lists only: the signer stays ready and
+ *   the bunker receives no new request (counted at the NIP-46 backend);
+ * - a NIP-49 session restored locked still fetches its lists, and hears newer ones;
+ * - a private-key session restored without a key reads its lists, its signer `unavailable.needsLogin`.
+ */
+import { expect } from "vitest";
+import type { SessionEvent } from "../../machines";
+import { sessionPath, type Birth, type ModelEvent } from "./sessionModel";
+import type { SessionPath, SessionRun } from "./sessionRun";
+
+const birth = (kind: Birth["kind"], sealed: boolean, restored?: Birth["restored"]): Birth => ({ type: "birth", kind, sealed, patience: "long", ...(restored ? { restored } : {}) });
+const done = (id: string) => ({ type: `xstate.done.actor.${id}` }) as ModelEvent;
+const failed = (id: string, code: string) => ({ type: `xstate.error.actor.${id}`, error: { code, message: code, at: 0 } }) as ModelEvent;
+const command = (type: SessionEvent["type"]) => ({ type }) as ModelEvent;
+const newerList: ModelEvent = { type: "list.received", entries: [] };
+
+export interface SessionScenario {
+  title: string;
+  path: SessionPath;
+  check(run: SessionRun): void;
+}
+
+/** The steps (1-based) from `from` on, as the real session reached them. */
+const reachedFrom = (run: SessionRun, from: number) => run.reached.slice(from);
+
+export const sessionScenarios: SessionScenario[] = [
+  {
+    title: "a relay outage during a NIP-46 session's fetch retries the lists only",
+    path: sessionPath([
+      birth("nip46", false),
+      done("restoreSigner"),
+      done("fetchLists"),
+      done("authenticate"),
+      command("session.refresh"),
+      failed("fetchLists", "offline"),
+      command("session.refresh"),
+      done("fetchLists"),
+    ]),
+    check(run) {
+      expect(reachedFrom(run, 4).every((s) => s.matches({ signer: "ready" }))).toBe(true);
+      expect(run.reached[6]!.matches({ lists: { live: "retrying" } })).toBe(true);
+      expect(run.contextAt(6).listsFailure?.code).toBe("offline");
+      expect(run.contextAt(6).signerFailure).toBeNull();
+      // Requests the NIP-46 backend received from the session's client: none after it was ready.
+      expect(run.bunkerSeen.slice(4)).toEqual(run.bunkerSeen.slice(4).map(() => run.bunkerSeen[4]));
+    },
+  },
+  {
+    title: "a locked NIP-49 session still fetches lists",
+    path: sessionPath([birth("private-key", true, "live"), failed("restoreSigner", "locked"), done("fetchLists"), command("session.refresh"), done("fetchLists"), newerList]),
+    check(run) {
+      expect(reachedFrom(run, 2).every((s) => s.matches({ signer: "locked" }))).toBe(true);
+      expect(run.reached[5]!.matches({ lists: { live: "ready" } })).toBe(true);
+      expect(run.contextAt(6).lists["3"]).toBeDefined(); // a newer contact list arrived while locked
+      expect(run.contextAt(6).lists["10000"]?.partial).toBeUndefined(); // the mute list as the earlier run read it, with its key
+    },
+  },
+  {
+    title: "a private-key session restored without a key reads its lists, its signer unavailable.needsLogin",
+    path: sessionPath([birth("private-key", false, "live"), failed("restoreSigner", "signer-unavailable"), done("fetchLists"), newerList]),
+    check(run) {
+      expect(run.reached[3]!.value).toEqual({ signer: { unavailable: "needsLogin" }, lists: { live: "ready" } });
+      expect(run.contextAt(3).signerFailure?.code).toBe("signer-unavailable");
+      expect(run.contextAt(4).lists["3"]).toBeDefined();
+    },
+  },
+];
