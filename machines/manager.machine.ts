@@ -1,6 +1,6 @@
-import { and, assign, enqueueActions, fromPromise, sendTo, setup } from "xstate";
+import { and, assign, enqueueActions, fromCallback, fromPromise, sendTo, setup, type EventObject } from "xstate";
 import { sessionMachine, type SessionInput, type SignerChangedEvent } from "./session.machine";
-import type { FetchPlan, Hexpubkey, ListSlots, SessionPreferences, SignerDescriptor } from "./types";
+import type { FetchPlan, Hexpubkey, ListSlots, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
 
 /** The id and systemId of a session actor: `system.get(sessionId(pk))` reaches it from anywhere. */
 export const sessionId = (pubkey: Hexpubkey) => `session:${pubkey}`;
@@ -54,6 +54,10 @@ export type ManagerEvent =
   | { type: "session.refresh"; pubkey: Hexpubkey }
   | { type: "session.unlock"; pubkey: Hexpubkey }
   | { type: "session.lock"; pubkey: Hexpubkey }
+  /** A session's signer signed as someone else, or stopped answering (signer news, from the keyring). */
+  | { type: "session.fault"; pubkey: Hexpubkey; failure: SessionFailure }
+  /** A session's remote signer waits for its user at `url` (NIP-46 auth_url), or answered (`null`). */
+  | { type: "session.approval"; pubkey: Hexpubkey; url: string | null }
   /** The page regained focus: sessions whose signer was away look again. */
   | { type: "signers.recheck" }
   /** Read storage and bring back the sessions it holds. */
@@ -93,6 +97,10 @@ export const managerMachine = setup({
   },
   actors: {
     session: sessionMachine,
+    /** Hears every session's signer (faults, approval prompts) and tells the manager, by pubkey. Provided from src/. */
+    watchSigners: fromCallback<EventObject>(() => {
+      throw new Error('manager actor "watchSigners" must be provided from src/ (machine.provide)');
+    }),
     /** Reads, checks and migrates what storage holds, and hands its secrets to the keyring. Provided from src/persistence. */
     loadState: fromPromise<LoadedState>(() => {
       throw new Error('manager actor "loadState" must be provided from src/ (machine.provide)');
@@ -174,6 +182,7 @@ export const managerMachine = setup({
   id: "manager",
   description: "Spawns one session actor per logged-in pubkey, keeps track of the active one, and restores them from storage.",
   context: { pubkeys: [], activePubkey: null, lastActive: {} },
+  invoke: { id: "signerNews", src: "watchSigners" },
   initial: "active",
   on: {
     "account.login": [
@@ -208,6 +217,8 @@ export const managerMachine = setup({
     "session.refresh": { guard: "isKnown", actions: "forward" },
     "session.unlock": { guard: "isKnown", actions: "forward" },
     "session.lock": { guard: "isKnown", actions: "forward" },
+    "session.fault": { guard: "isKnown", actions: "forward" },
+    "session.approval": { guard: "isKnown", actions: "forward" },
     "manager.stop": { target: ".stopped" },
   },
   states: {

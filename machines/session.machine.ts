@@ -41,8 +41,6 @@ export const sessionMachine = setup({
     restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(notProvided("restoreSigner")),
     /** Proves the signer answers for this pubkey, within a bounded wait. */
     authenticate: fromPromise<void, { pubkey: Hexpubkey }>(notProvided("authenticate")),
-    /** Hears the session's signer: a forged signature or a dead remote (`session.fault`), an approval prompt. */
-    watchSigner: fromCallback<EventObject, { pubkey: Hexpubkey }>(notProvided("watchSigner")),
     /** One REQ for the session's lists (shared by the fetches of one tick), closed on EOSE. */
     fetchLists: fromPromise<ListEntry[], ListsInput>(notProvided("fetchLists")),
     /** Joins the shared live subscription; sends `list.received` for each newer verified list. */
@@ -115,7 +113,6 @@ export const sessionMachine = setup({
   states: {
     signer: {
       description: "Whether the session can sign. Decided here alone; a read-only session has no signer.",
-      invoke: { id: "signerNews", src: "watchSigner", input: ({ context }) => ({ pubkey: context.pubkey }) },
       initial: "restoring",
       on: {
         "session.reauthenticate": { target: ".restoring", actions: "setSigner" },

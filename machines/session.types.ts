@@ -46,7 +46,7 @@ export type SessionEvent =
   | { type: "session.lock" }
   /** Look again at a signer that was away (the page regained focus: an extension may be back). */
   | { type: "signer.recheck" }
-  /** The signer returned a signature that is not this session's, or stopped answering. */
+  /** The signer returned a signature that is not this session's, or stopped answering (from the manager's signer news). */
   | { type: "session.fault"; failure: SessionFailure }
   /** The remote signer waits for its user at `url` (NIP-46 auth_url), or answered (`null`). */
   | { type: "session.approval"; url: string | null }

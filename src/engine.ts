@@ -3,7 +3,7 @@ import { createActor, fromPromise, type Actor, type InspectionEvent, type Observ
 import { managerMachine, sessionMachine, type FetchPlan, type Hexpubkey, type LoadedState, type RetryPolicy } from "../machines";
 import { SessionError, StorageError } from "./errors";
 import { loadFastVerifier } from "./lists/verify";
-import { managerActions, sessionImplementations } from "./effects";
+import { managerActions, managerActors, sessionImplementations } from "./effects";
 import { Configuration, DEFAULT_PLAN, DEFAULT_RETRY, DEFAULT_TIMEOUTS, type EngineTimeouts, type NdkWiringOptions } from "./effects/configuration";
 import { FetchBatcher } from "./effects/fetchBatch";
 import { Gate } from "./effects/gate";
@@ -93,7 +93,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
   const runtime = "runtime" in options ? options.runtime : createRuntime(options);
   const session = sessionMachine.provide(sessionImplementations(runtime));
   const machine = managerMachine.provide({
-    actors: { session, loadState: fromPromise<LoadedState>(options.load ?? noStorage) },
+    actors: { ...managerActors(runtime), session, loadState: fromPromise<LoadedState>(options.load ?? noStorage) },
     actions: managerActions(runtime),
   });
   const observers = (options.inspect ?? []).map(toObserver);

@@ -1,5 +1,5 @@
 import { fromCallback, fromPromise, type EventObject } from "xstate";
-import type { BackoffInput, FetchPlan, Hexpubkey, ListEntry, ListSlots, ListsInput, SessionEvent, SignerDescriptor } from "../../machines";
+import type { BackoffInput, FetchPlan, Hexpubkey, ListEntry, ListSlots, ListsInput, ManagerEvent, SessionEvent, SignerDescriptor } from "../../machines";
 import { backoff } from "./backoff";
 import type { EngineRuntime } from "./runtime";
 import { authenticate, ingestContextFor, restoreSigner } from "./signers";
@@ -9,17 +9,8 @@ export function sessionImplementations(runtime: EngineRuntime) {
   const { config, keyring, users, hub, fetchBatcher, wiring } = runtime;
   return {
     actors: {
-      restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(({ input }) => restoreSigner(keyring, input)),
+      restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(({ input, signal }) => restoreSigner(keyring, input, signal)),
       authenticate: fromPromise<void, { pubkey: Hexpubkey }>(({ input }) => authenticate(keyring, input)),
-      watchSigner: fromCallback<EventObject, { pubkey: Hexpubkey }>(({ input, sendBack }) =>
-        keyring.watch(input.pubkey, (news) =>
-          sendBack(
-            (news.type === "fault"
-              ? { type: "session.fault", failure: { code: news.code, message: news.message, at: news.at } }
-              : { type: "session.approval", url: news.url }) satisfies SessionEvent,
-          ),
-        ),
-      ),
       fetchLists: fromPromise<ListEntry[], ListsInput>(({ input, signal }) =>
         fetchBatcher.request({ pubkey: input.pubkey, kinds: config.kindsFor(input.pubkey, input.walletEnabled), known: input.known }, signal),
       ),
@@ -36,6 +27,21 @@ export function sessionImplementations(runtime: EngineRuntime) {
     actions: {
       shareFilters: (_: unknown, params: { pubkey: Hexpubkey; lists: ListSlots }) => wiring.share(params.pubkey, params.lists),
     },
+  };
+}
+
+/** The manager machine's named actors that touch the effects (its `loadState` comes from storage). */
+export function managerActors(runtime: EngineRuntime) {
+  return {
+    watchSigners: fromCallback<EventObject>(({ sendBack }) =>
+      runtime.keyring.watch((pubkey, news) =>
+        sendBack(
+          (news.type === "fault"
+            ? { type: "session.fault", pubkey, failure: { code: news.code, message: news.message, at: news.at } }
+            : { type: "session.approval", pubkey, url: news.url }) satisfies ManagerEvent,
+        ),
+      ),
+    ),
   };
 }
 

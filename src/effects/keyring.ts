@@ -5,7 +5,10 @@ import { SignerError } from "../errors";
 import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
 import { releaseSigner, SessionSigner } from "./sessionSigner";
 
-/** What a session's signer tells its session (through the session's `watchSigner` actor). */
+/** Work per turn of the event loop when signers are rebuilt in turn. */
+const TURN_MS = 4;
+
+/** What a session's signer tells its session (through the manager's `watchSigners` actor). */
 export type SignerNews = { type: "fault"; code: string; message: string; at: number } | { type: "approval"; url: string | null };
 
 export interface KeyringOptions {
@@ -29,10 +32,14 @@ export class Keyring {
   private readonly vault = new Map<Hexpubkey, string>();
   /** Each session's secret as kept at rest (NIP-49 or AES-GCM), never plain text. */
   private readonly sealed = new Map<Hexpubkey, SealedSecret>();
-  private readonly listeners = new Map<Hexpubkey, Set<(news: SignerNews) => void>>();
+  private readonly listeners = new Set<(pubkey: Hexpubkey, news: SignerNews) => void>();
   private readonly sealing = new Set<Promise<unknown>>();
   private view: ReadonlyMap<Hexpubkey, NDKSigner> = new Map();
   private viewStale = false;
+  /** The active session: its signer is rebuilt at once, the others' in turn (see `inTurn`). */
+  private preferred: Hexpubkey | null = null;
+  private readonly waiting = new Map<Hexpubkey, () => void>();
+  private turn: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: KeyringOptions) {}
 
@@ -87,15 +94,10 @@ export class Keyring {
     return this.view;
   }
 
-  /** Hears a session's signer news; returns the unsubscribe. */
-  watch(pubkey: Hexpubkey, listener: (news: SignerNews) => void): () => void {
-    let set = this.listeners.get(pubkey);
-    if (!set) this.listeners.set(pubkey, (set = new Set()));
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.listeners.get(pubkey) === set) this.listeners.delete(pubkey);
-    };
+  /** Hears every session's signer news, by pubkey; returns the unsubscribe. */
+  watch(listener: (pubkey: Hexpubkey, news: SignerNews) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -136,8 +138,44 @@ export class Keyring {
     this.sealed.delete(pubkey);
   }
 
+  /** The session NDK signs with: its signer goes first whenever one is rebuilt. */
+  prefer(pubkey: Hexpubkey | null): void {
+    this.preferred = pubkey;
+    const start = pubkey ? this.waiting.get(pubkey) : undefined;
+    if (!start) return;
+    this.waiting.delete(pubkey!);
+    start();
+  }
+
+  /**
+   * Runs `work` (a signer rebuild: a key derivation, a remote signer's connection) now for the
+   * preferred session, and for the others one after another, a few milliseconds of them per turn of
+   * the event loop: a restore of many sessions shows their lists and signs for the active one
+   * first. An aborted wait (the session logged out meanwhile) rejects and never runs.
+   */
+  inTurn<T>(pubkey: Hexpubkey, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (pubkey === this.preferred) return work();
+    return new Promise<T>((resolve, reject) => {
+      const abort = () => {
+        if (this.waiting.get(pubkey) !== start) return;
+        this.waiting.delete(pubkey);
+        reject(signal?.reason);
+      };
+      const start = () => {
+        signal?.removeEventListener("abort", abort);
+        work().then(resolve, reject);
+      };
+      signal?.addEventListener("abort", abort, { once: true });
+      this.waiting.set(pubkey, start);
+      this.scheduleTurn();
+    });
+  }
+
   /** Stops every signer and forgets everything (destroy). */
   clear(): void {
+    clearTimeout(this.turn);
+    this.turn = undefined;
+    this.waiting.clear();
     for (const pubkey of [...this.raw.keys()]) this.set(pubkey, undefined);
     this.vault.clear();
     this.sealed.clear();
@@ -188,6 +226,20 @@ export class Keyring {
     await Promise.all([...this.sealing]);
   }
 
+  private scheduleTurn(): void {
+    if (this.turn !== undefined) return;
+    this.turn = setTimeout(() => {
+      this.turn = undefined;
+      const until = performance.now() + TURN_MS;
+      for (const [pubkey, start] of this.waiting) {
+        this.waiting.delete(pubkey);
+        start();
+        if (performance.now() > until) break;
+      }
+      if (this.waiting.size > 0) this.scheduleTurn();
+    }, 0);
+  }
+
   private set(pubkey: Hexpubkey, signer: NDKSigner | undefined): void {
     const previous = this.raw.get(pubkey);
     if (previous === signer) return;
@@ -223,6 +275,6 @@ export class Keyring {
 
   private emit(pubkey: Hexpubkey, news: SignerNews): void {
     this.options.onNews?.(pubkey, news);
-    for (const listener of this.listeners.get(pubkey) ?? []) listener(news);
+    for (const listener of this.listeners) listener(pubkey, news);
   }
 }

@@ -56,6 +56,7 @@ export class NdkWiring {
   /** Signer, activeUser and filters of the session now active, or all cleared. */
   activate(pubkey: Hexpubkey | null): void {
     this.active = pubkey;
+    this.keyring.prefer(pubkey);
     assignSigner(this.ndk, pubkey ? this.keyring.signer(pubkey) : undefined);
     const user = pubkey ? this.users.of(pubkey) : undefined;
     if (this.ndk.activeUser !== user) this.ndk.activeUser = user;

@@ -33,13 +33,13 @@ const rebuilding = new WeakMap<Keyring, Map<Hexpubkey, Promise<void>>>();
  * The signer handed over at login, or one rebuilt from a payload restored from storage. Concurrent
  * calls for one pubkey share one rebuild (a remote signer must not be connected twice).
  */
-export function restoreSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+export function restoreSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signer: SignerDescriptor }, signal?: AbortSignal): Promise<void> {
   if (input.signer.type === READ_ONLY || keyring.has(input.pubkey)) return Promise.resolve();
   let pending = rebuilding.get(keyring);
   if (!pending) rebuilding.set(keyring, (pending = new Map()));
   const running = pending.get(input.pubkey);
   if (running) return running;
-  const rebuild = rebuildSigner(keyring, input).finally(() => pending.delete(input.pubkey));
+  const rebuild = keyring.inTurn(input.pubkey, () => rebuildSigner(keyring, input, signal), signal).finally(() => pending.delete(input.pubkey));
   pending.set(input.pubkey, rebuild);
   return rebuild;
 }
@@ -54,11 +54,11 @@ function wellFormed(payload: string): boolean {
   }
 }
 
-async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signer: SignerDescriptor }): Promise<void> {
+async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signer: SignerDescriptor }, signal?: AbortSignal): Promise<void> {
   const { ndk, signerMs } = keyring;
   if (input.signer.type === "nip07") {
     // An extension needs no payload: the signer is the page's window.nostr, checked when authenticating.
-    keyring.adopt(input.pubkey, nip07SignerFor(ndk, signerMs));
+    if (!signal?.aborted) keyring.adopt(input.pubkey, nip07SignerFor(ndk, signerMs));
     return;
   }
   const payload = keyring.storedPayload(input.pubkey);
@@ -80,7 +80,8 @@ async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signe
       }
     }
     if (signer) {
-      if (keyring.has(input.pubkey)) releaseSigner(signer); // a login handed one over meanwhile: it wins
+      // A login handed one over meanwhile (it wins), or the session logged out: this one is not wanted.
+      if (keyring.has(input.pubkey) || signal?.aborted) releaseSigner(signer);
       else keyring.adopt(input.pubkey, signer);
       return;
     }

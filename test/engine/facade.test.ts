@@ -51,7 +51,7 @@ describe("the drop-in surface", () => {
     // Every actor down the tree is referenced by its setup() key: an inline one would persist as {}.
     const sources = (node: Persisted): unknown[] =>
       Object.values(node.children ?? {}).flatMap((child) => [child.src, ...sources(child.snapshot)]);
-    expect(sources(snapshot).sort()).toEqual(["session", "watchLists", "watchSigner"]);
+    expect(sources(snapshot).sort()).toEqual(["session", "watchLists", "watchSigners"]);
     for (const secret of [alice.privateKey, alice.nsec, nip19.nsecEncode(Buffer.from(alice.privateKey, "hex"))]) {
       expect(json).not.toContain(secret);
     }

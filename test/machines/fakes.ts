@@ -68,8 +68,6 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
   const fetchLists = vi.fn(async (_input: ListsInput): Promise<ListEntry[]> => fetchResult);
   const watchLists = vi.fn((_input: ListsInput, _sendBack: SendBack) => {});
   const watchCleanup = vi.fn((_input: ListsInput) => {});
-  const watchSigner = vi.fn((_input: { pubkey: string }, _sendBack: SendBack) => {});
-  const signerCleanup = vi.fn();
   const waits: Array<{ id: BackoffId; input: BackoffInput; deferred: Deferred<void> }> = [];
   const backoff = vi.fn((input: BackoffInput, id: BackoffId) => {
     const d = deferred();
@@ -81,10 +79,6 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
   const actors = {
     restoreSigner: fromPromise<void, { pubkey: string; signer: SignerDescriptor }>(({ input }) => restoreSigner(input)),
     authenticate: fromPromise<void, { pubkey: string }>(({ input }) => authenticate(input)),
-    watchSigner: fromCallback<EventObject, { pubkey: string }>(({ input, sendBack }) => {
-      watchSigner(input, sendBack);
-      return () => signerCleanup();
-    }),
     fetchLists: fromPromise<ListEntry[], ListsInput>(({ input }) => fetchLists(input)),
     watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) => {
       watchLists(input, sendBack);
@@ -98,9 +92,8 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
   const backoffs = (which: BackoffId) => waits.filter((w) => w.id === which);
   /** The params of every shareFilters call. */
   const shared = () => shareFilters.mock.calls.map((call) => call[1]);
-  /** The latest live subscription's and signer watch's sendBack. */
+  /** The latest live subscription's sendBack. */
   const liveSend = () => watchLists.mock.calls.at(-1)![1];
-  const signerSend = () => watchSigner.mock.calls.at(-1)![1];
 
   return {
     actors,
@@ -110,15 +103,12 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
     fetchLists,
     watchLists,
     watchCleanup,
-    watchSigner,
-    signerCleanup,
     backoff,
     waits,
     backoffs,
     shareFilters,
     shared,
     liveSend,
-    signerSend,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { entry, PK, PK2, PK3 } from "./fakes";
-import { ready, sessionIn, setupManager } from "./managerSetup";
+import { ready, sessionIn, setupManager, sessionsOf } from "./managerSetup";
 
 describe("manager machine: login", () => {
   it("spawns a session child with id and systemId session:<pubkey>", async () => {
@@ -8,7 +8,7 @@ describe("manager machine: login", () => {
     expect(actor.getSnapshot().value).toBe("active");
     login(PK, false);
     const snap = actor.getSnapshot();
-    expect(Object.keys(snap.children)).toEqual([`session:${PK}`]);
+    expect(sessionsOf(snap)).toEqual([`session:${PK}`]);
     expect(child(PK)).toBe(snap.children[`session:${PK}`]);
     expect(snap.context.pubkeys).toEqual([PK]);
     const session = await ready(child(PK));
@@ -68,7 +68,7 @@ describe("manager machine: login", () => {
     await ready(first);
     wireNdk.mockClear();
     actor.send({ type: "account.login", pubkey: PK, signer: { type: "nip07" }, setActive: true, at: 2 });
-    expect(Object.keys(actor.getSnapshot().children)).toHaveLength(1);
+    expect(sessionsOf(actor.getSnapshot())).toHaveLength(1);
     expect(child(PK)).toBe(first);
     expect(actor.getSnapshot().context).toMatchObject({ pubkeys: [PK], activePubkey: PK, lastActive: { [PK]: 2 } });
     expect(first!.getSnapshot().matches({ signer: "restoring" })).toBe(true);
@@ -179,7 +179,7 @@ describe("manager machine: logout", () => {
     expect(actor.getSnapshot().context).toMatchObject({ activePubkey: null, pubkeys: [] });
     expect(params(wireNdk)).toEqual([{ pubkey: null }]);
     expect(params(releaseSession)).toEqual([{ pubkey: PK }]);
-    expect(actor.getSnapshot().children).toEqual({});
+    expect(sessionsOf(actor.getSnapshot())).toEqual([]);
   });
 
   it("of a non-active session keeps the active one and does not rewire NDK", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LoadedState } from "../../machines";
 import { deferred, entry, failure, PK, PK2, PK3 } from "./fakes";
-import { account, ready, sessionIn, setupManager } from "./managerSetup";
+import { account, ready, sessionIn, setupManager, sessionsOf } from "./managerSetup";
 
 /** A manager whose loadState answers `loaded`, and whose sessions for `held` wait to find their signer. */
 function restoring(loaded: LoadedState, held: string[] = []) {
@@ -86,7 +86,7 @@ describe("manager machine: restore", () => {
     const snap = await inState("active");
     expect(values).toEqual(["active", "loading", "active"]);
     expect(snap.context).toEqual(before);
-    expect(Object.keys(snap.children)).toEqual([`session:${PK}`]);
+    expect(sessionsOf(snap)).toEqual([`session:${PK}`]);
     expect(child(PK)).toBe(session);
     expect(wireNdk).not.toHaveBeenCalled();
   });

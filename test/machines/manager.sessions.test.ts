@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FetchPlan } from "../../machines";
 import { entry, failure, PK, PK2 } from "./fakes";
-import { ready, sessionIn, setupManager } from "./managerSetup";
+import { ready, sessionIn, setupManager, sessionsOf } from "./managerSetup";
 
 const PLAN: FetchPlan = { profile: true, follows: true, mutes: true, blockedRelays: true, relayList: true, wallet: true, kinds: [30023] };
 
@@ -42,7 +42,7 @@ describe("manager machine: monitored kinds and plans (configuration in the effec
     const { actor, configure, params } = setupManager();
     actor.send({ type: "monitor.add", kinds: [1, 30078] });
     expect(params(configure)).toEqual([{ kinds: [1, 30078] }]);
-    expect(actor.getSnapshot().children).toEqual({});
+    expect(sessionsOf(actor.getSnapshot())).toEqual([]);
   });
 
   it("session.start configures the session's plan and the session fetches again", async () => {
@@ -65,7 +65,7 @@ describe("manager machine: monitored kinds and plans (configuration in the effec
     login(PK, true);
     actor.send({ type: "session.start", pubkey: PK2, plan: PLAN });
     expect(configure).not.toHaveBeenCalled();
-    expect(Object.keys(actor.getSnapshot().children)).toEqual([`session:${PK}`]);
+    expect(sessionsOf(actor.getSnapshot())).toEqual([`session:${PK}`]);
   });
 });
 
@@ -161,7 +161,26 @@ describe("manager machine: stop", () => {
     expect(actor.getSnapshot().value).toBe("stopped");
     for (const ref of children) expect(ref.getSnapshot().status).toBe("stopped");
     expect(fakes.watchCleanup).toHaveBeenCalledTimes(2);
-    expect(fakes.signerCleanup).toHaveBeenCalledTimes(2);
     expect(child(PK)).toBeUndefined();
+  });
+
+  it("signer news from the keyring reach the session they are about; news of an unknown pubkey is dropped", async () => {
+    const { news, child, login } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    news({ type: "session.approval", pubkey: PK2, url: "https://bunker.example/1" });
+    expect(child(PK2)!.getSnapshot().matches({ signer: "awaitingApproval" })).toBe(true);
+    expect(child(PK2)!.getSnapshot().context.approvalUrl).toBe("https://bunker.example/1");
+    expect(child(PK)!.getSnapshot().matches({ signer: "ready" })).toBe(true);
+    news({ type: "session.approval", pubkey: PK2, url: null });
+    expect(child(PK2)!.getSnapshot().matches({ signer: "ready" })).toBe(true);
+    const failure = { code: "signer-mismatch", message: "forged", at: 1 };
+    news({ type: "session.fault", pubkey: PK, failure });
+    expect(child(PK)!.getSnapshot().matches({ signer: { unavailable: "needsLogin" } })).toBe(true);
+    expect(child(PK)!.getSnapshot().context.signerFailure).toEqual(failure);
+    news({ type: "session.fault", pubkey: "f".repeat(64), failure });
+    expect(child(PK2)!.getSnapshot().matches({ signer: "ready" })).toBe(true);
   });
 });

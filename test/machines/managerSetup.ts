@@ -1,7 +1,7 @@
 /** A manager whose sessions run on fakes and whose effect-facing actions are spies. */
 import { afterEach, vi } from "vitest";
-import { createActor, fromPromise, waitFor, type Actor, type AnyActorRef, type SnapshotFrom } from "xstate";
-import { managerMachine, sessionId, type LoadedState, type ManagerMachine, type RestoredAccount, type SessionMachine } from "../../machines";
+import { createActor, fromCallback, fromPromise, waitFor, type Actor, type AnyActorRef, type EventObject, type SnapshotFrom } from "xstate";
+import { managerMachine, sessionId, type LoadedState, type ManagerEvent, type ManagerMachine, type RestoredAccount, type SessionMachine } from "../../machines";
 import { makeFakes } from "./fakes";
 
 type SessionRef = Actor<SessionMachine>;
@@ -16,8 +16,16 @@ export function setupManager() {
   const releaseSession = vi.fn((_args: unknown, _params: { pubkey: string }) => {});
   const configure = vi.fn((_args: unknown, _params: { kinds?: number[]; pubkey?: string; plan?: unknown }) => {});
   const loadState = vi.fn(async (): Promise<LoadedState> => ({ accounts: [], activePubkey: null }));
+  /** What the keyring's news sends the manager (its `watchSigners` actor). */
+  let signerNews: (event: ManagerEvent) => void = () => {};
   const machine = managerMachine.provide({
-    actors: { session: fakes.machine, loadState: fromPromise<LoadedState>(() => loadState()) },
+    actors: {
+      session: fakes.machine,
+      loadState: fromPromise<LoadedState>(() => loadState()),
+      watchSigners: fromCallback<EventObject>(({ sendBack }) => {
+        signerNews = sendBack;
+      }),
+    },
     actions: { wireNdk, releaseSession, configure },
   });
   const actor = createActor(machine);
@@ -32,7 +40,8 @@ export function setupManager() {
   const params = <P>(spy: { mock: { calls: Array<[unknown, P]> } }) => spy.mock.calls.map((call) => call[1]);
   const inState = (state: SnapshotFrom<ManagerMachine>["value"]) =>
     waitFor(actor, (s) => s.matches(state), { timeout: 1_000 });
-  return { actor, values, fakes, wireNdk, releaseSession, configure, loadState, login, child, params, inState };
+  const news = (event: ManagerEvent) => signerNews(event);
+  return { actor, values, fakes, wireNdk, releaseSession, configure, loadState, login, child, params, inState, news };
 }
 
 /** A session as storage had it. */
@@ -49,3 +58,6 @@ export const ready = (ref: AnyActorRef | undefined) =>
 
 export const sessionIn = (ref: AnyActorRef | undefined, predicate: (s: SnapshotFrom<SessionMachine>) => boolean) =>
   waitFor(ref as SessionRef, predicate, { timeout: 1_000 });
+
+/** The session children of a manager snapshot (its other child is the signer-news watcher), by id. */
+export const sessionsOf = (snapshot: { children: Record<string, unknown> }) => Object.keys(snapshot.children).filter((id) => id.startsWith("session:"));

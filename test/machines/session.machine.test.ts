@@ -22,8 +22,6 @@ describe("session machine: start-up", () => {
     expect(fakes.fetchLists.mock.calls[0]![0]).toEqual({ pubkey: PK, known: [] });
     expect(fakes.watchLists).toHaveBeenCalledTimes(1);
     expect(fakes.watchLists.mock.calls[0]![0]).toEqual({ pubkey: PK });
-    expect(fakes.watchSigner).toHaveBeenCalledTimes(1);
-    expect(fakes.watchSigner.mock.calls[0]![0]).toEqual({ pubkey: PK });
     expect(fakes.backoff).not.toHaveBeenCalled();
   });
 
@@ -109,7 +107,7 @@ describe("session machine: the two regions fail and recover on their own", () =>
     const { actor } = startSession(fakes);
     await signerReady(actor);
     const fault = failure("signer-timeout", 9_000);
-    fakes.signerSend()({ type: "session.fault", failure: fault });
+    actor.send({ type: "session.fault", failure: fault });
     let snap = actor.getSnapshot();
     expect(snap.matches({ signer: "retrying", lists: { live: "fetching" } })).toBe(true);
     expect(snap.context).toMatchObject({ signerFailure: fault, signerAttempt: 1 });
@@ -127,7 +125,7 @@ describe("session machine: the two regions fail and recover on their own", () =>
     const fakes = makeFakes();
     const { actor } = startSession(fakes);
     await settled(actor);
-    fakes.signerSend()({ type: "session.fault", failure: failure("signer-mismatch") });
+    actor.send({ type: "session.fault", failure: failure("signer-mismatch") });
     const snap = actor.getSnapshot();
     expect(snap.value).toEqual({ signer: { unavailable: "needsLogin" }, lists: { live: "ready" } });
     expect(snap.context.signerFailure?.code).toBe("signer-mismatch");
@@ -161,9 +159,6 @@ describe("session machine: the two regions fail and recover on their own", () =>
     await signerReady(actor);
     expect(fakes.restoreSigner).toHaveBeenCalledTimes(2);
     expect(fakes.watchCleanup).not.toHaveBeenCalled();
-    // the signer watch belongs to the region: its states come and go under it
-    expect(fakes.watchSigner).toHaveBeenCalledTimes(1);
-    expect(fakes.signerCleanup).not.toHaveBeenCalled();
   });
 });
 
