@@ -14,17 +14,21 @@ import { adjacencyOf } from "./paths";
 import { managerModel, planManagerPaths } from "./managerModel";
 import { ManagerRun, type ManagerRig } from "./managerRun";
 import { RelayLink } from "./relayLink";
+import { APPROVE_URL } from "./sessionModel";
 import { startApprovingBunker } from "./world";
 
 const fixture = useRelay();
 const recorder = new CoverageRecorder(universeOf(managerMachine), (actor: AnyActorRef) => (actor as { systemId?: string }).systemId === "manager");
 const { paths, reachable } = planManagerPaths(14);
+/** B's user approves a signature this long after the bunker's auth_url (the model's approval step waits for it). */
+const APPROVAL_MS = 300;
 let rig: ManagerRig;
 
 beforeAll(async () => {
-  // B's bunker, behind a relay address that can stop listening (a restore then cannot rebuild B's signer).
+  // B's bunker, behind a relay address that can stop listening (a restore then cannot rebuild B's signer);
+  // it has its user approve every signature (auth_url first, the signature later).
   const link = await RelayLink.open(fixture.relay.url);
-  const bunker = await startApprovingBunker(fixture.relay, fixture.ndk, "https://bunker.example/approve", link.url);
+  const bunker = await startApprovingBunker(fixture.relay, fixture.ndk, APPROVE_URL, link.url, APPROVAL_MS);
   rig = { relay: fixture.relay, bunker, link, recorder, ndkOn: fixture.ndkOn };
 }, 20_000);
 afterAll(async () => {

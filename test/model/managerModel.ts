@@ -4,13 +4,17 @@
  * bunker whose relay can stop listening. A model state is the manager's snapshot (its value, logins
  * in order, the active one), what each account's session is doing, and what storage holds.
  *
- * Besides the app's commands, the world produces three kinds of steps:
+ * Besides the app's commands, the world produces these steps:
+ * - signer news, which the keyring tells the manager (its `watchSigners` actor) and the manager
+ *   forwards: A's scripted signer never answers a signature (`session.fault`, a signer-timeout), B's
+ *   bunker asks its user to approve a signature (`session.approval` with its auth_url) and answers
+ *   later by itself (`session.approval` with `null`);
  * - a session reports that its signer settled (`session.signer.changed`): after a login, a lock, an
  *   unlock, a fault, a retry of a failed signer, a restore. A key in memory reports at once, a
  *   rebuilt remote signer after a round trip, one whose relay is down only when its rebuild gives
  *   up (`signerMs` later): meanwhile the manager waits in `restoring`, and the app may act;
  * - the outcome of reading storage (`loadState`): what was saved, nothing, or bytes it cannot read;
- * - what the test does beside the app: save (persist), corrupt the stored bytes, make A's signer fail.
+ * - what the test does beside the app: save (persist), corrupt the stored bytes.
  * Failed sessions back off for longer than any test, so only a command moves them on.
  */
 import { fromTransition, type ActorSystem, type SnapshotFrom } from "xstate";
@@ -18,6 +22,7 @@ import { TestModel } from "xstate/graph";
 import { managerMachine, type LoadedState, type ManagerEvent } from "../../machines";
 import { recordingScope } from "./coverage";
 import { planCoveringPaths } from "./paths";
+import { APPROVE_URL } from "./sessionModel";
 
 export type Account = "A" | "B";
 export const ACCOUNTS: Account[] = ["A", "B"];
@@ -25,7 +30,8 @@ export const ACCOUNTS: Account[] = ["A", "B"];
 type Report = "none" | "soon" | "net" | "late";
 
 export interface AccountFacts {
-  signer: "ready" | "locked" | "failed";
+  /** "approving": B's signer waits for its user's approval (a signature asked for one). */
+  signer: "ready" | "locked" | "failed" | "approving";
   lists: "live" | "idle";
   /** A only: the keyring holds the test's scripted signer (unlock() brings a plain one). */
   scripted: boolean;
@@ -43,12 +49,14 @@ export interface ModelState {
 }
 
 /** What the test does that is no event of the manager's. */
-export type WorldStep = { type: "world.fault"; pubkey: Account } | { type: "world.save" } | { type: "world.corrupt" };
+export type WorldStep = { type: "world.save" } | { type: "world.corrupt" };
 /** restore(), with the bunker's relay listening or not. */
 type Restore = { type: "manager.restore"; link?: "down" };
 type Outcome = { type: "xstate.done.actor.loadState"; output: LoadedState } | { type: "xstate.error.actor.loadState"; error: { code: string } };
 export type ModelEvent = Exclude<ManagerEvent, { type: "manager.restore" }> | Restore | WorldStep | Outcome;
 
+/** A's scripted signer never answers a signature: the gate gives up (the keyring's news, as the manager hears it). */
+const SIGNER_TIMEOUT: ModelEvent = { type: "session.fault", pubkey: "A", failure: { code: "signer-timeout", message: "signer-timeout", at: 0 } };
 const FRESH: AccountFacts = { signer: "ready", lists: "live", scripted: true, report: "none" };
 export const MONITORED_KIND = 10015;
 const RANK: Report[] = ["soon", "net", "late"];
@@ -99,7 +107,8 @@ function commands({ machine: m, world, storage }: ModelState): ModelEvent[] {
     );
     if (pubkey === "A") out.push({ type: "session.lock", pubkey });
     if (pubkey === "A" && signer === "locked") out.push({ type: "session.unlock", pubkey });
-    if (pubkey === "A" && signer !== "locked" && scripted) out.push({ type: "world.fault", pubkey });
+    if (pubkey === "A" && signer !== "locked" && scripted) out.push(SIGNER_TIMEOUT);
+    if (pubkey === "B" && signer === "ready") out.push({ type: "session.approval", pubkey, url: APPROVE_URL });
   }
   const fresh = (pk: Account) => JSON.stringify(world[pk]) === JSON.stringify(FRESH); // restored sessions come back live
   if (pubkeys.length > 0 && pubkeys.every(fresh)) out.push({ type: "world.save" });
@@ -113,6 +122,8 @@ function events(state: ModelState): ModelEvent[] {
   if (m.status !== "active") return [];
   if (m.matches("loading")) return [loadOutcome(storage)];
   const pubkeys = m.context.pubkeys as Account[];
+  // A signature waits for B's user: nothing else happens until the bunker answers.
+  if (pubkeys.some((pk) => world[pk].signer === "approving")) return [{ type: "session.approval", pubkey: "B", url: null }];
   const pending = pubkeys.filter((pk) => world[pk].report !== "none");
   if (pending.length === 0) return commands(state);
   const first = RANK.find((when) => pending.some((pk) => world[pk].report === when))!;
@@ -135,8 +146,10 @@ function nextFacts(facts: AccountFacts, event: ModelEvent, known: boolean): Acco
       return { ...facts, signer: "locked", scripted: false, report: "soon" };
     case "session.unlock":
       return { ...facts, signer: "ready", scripted: false, report: "soon" };
-    case "world.fault":
+    case "session.fault":
       return { ...facts, signer: "failed", report: "soon" };
+    case "session.approval": // no report: the session waits in awaitingApproval, then is ready again
+      return { ...facts, signer: event.url === null ? "ready" : "approving" };
     case "session.retry": // A's key is in memory; B's signer is rebuilt through its relay
       return facts.signer === "failed" ? { ...facts, signer: "ready", report: event.pubkey === "A" ? "soon" : "net" } : facts;
     case "session.signer.changed":
@@ -156,8 +169,7 @@ export function modelStep(state: ModelState, event: ModelEvent): { state: ModelS
   const { scope, keys } = recordingScope();
   if (isWorldStep(event)) {
     const storage: Stored = event.type === "world.save" ? { accounts: [...state.machine.context.pubkeys] as Account[], active: state.machine.context.activePubkey as Account | null } : event.type === "world.corrupt" ? "corrupt" : state.storage;
-    const world = event.type === "world.fault" ? { ...state.world, A: nextFacts(state.world.A, event, true) } : state.world;
-    return { state: { ...state, world, storage }, keys };
+    return { state: { ...state, storage }, keys };
   }
   const before = state.machine.context.pubkeys as Account[];
   const machine = managerMachine.transition(state.machine, event as ManagerEvent, scope);
@@ -198,6 +210,8 @@ export function formatEvent(event: ModelEvent): string {
   if (event.type === "xstate.error.actor.loadState") return `loadState✗${event.error.code}`;
   if (event.type === "manager.restore") return `restore()${event.link === "down" ? " (bunker relay down)" : ""}`;
   if (event.type === "session.signer.changed") return `signer.changed(${event.pubkey})`;
+  if (event.type === "session.fault") return `fault(${event.pubkey}, ${event.failure.code})`;
+  if (event.type === "session.approval") return `approval(${event.pubkey}, ${event.url === null ? "answered" : "asked"})`;
   const who = "pubkey" in event ? `(${event.pubkey ?? "null"}${event.type === "account.login" && event.setActive ? ", active" : ""})` : "";
   return `${event.type}${who}`;
 }

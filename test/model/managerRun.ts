@@ -2,9 +2,10 @@
  * Runs one manager-model path against a real NDKSessionManager with real storage (a MemoryStorage):
  * account A logs in with a scripted private-key signer under a NIP-49 passphrase, account B with a
  * NIP-46 bunker behind a relay address that can stop listening. Every model event is done the way
- * an app (or the world) causes it — a facade call, restore(), a signature that fails, a save, bytes
- * written over the stored state — and a step is reached when the real manager's macrostep for that
- * event (a command, a session's report, the storage read) takes the transitions the model took; its
+ * an app (or the world) causes it — a facade call, restore(), a signature that fails or that the
+ * bunker has its user approve, a save, bytes written over the stored state — and a step is reached
+ * when the real manager's macrostep for that event (a command, the keyring's signer news, a
+ * session's report, the storage read) takes the transitions the model took; its
  * value, logins and active account must then match, and each session settles as the model says.
  */
 import type NDK from "@nostr-dev-kit/ndk";
@@ -15,6 +16,7 @@ import { sessionId } from "../../machines";
 import { MemoryStorage, NDKSessionManager } from "../../src";
 import { generateSealingKey } from "../../src/secrets/aesGcm";
 import { STATE_KEY } from "../../src/storage/types";
+import { settlesWithin } from "../support/bounded";
 import { eventually } from "../support/env";
 import { PASSPHRASE, RETRY_LONG } from "./births";
 import { transitionKey, type CoverageRecorder } from "./coverage";
@@ -45,6 +47,8 @@ export class ManagerRun {
   private readonly storage = new MemoryStorage();
   private readonly a = ScriptedSigner.fresh();
   private remote: NDKNip46Signer | undefined;
+  /** B's signature that waits for the bunker's user. */
+  private signing: Promise<unknown> = Promise.resolve();
   private restoring: Promise<unknown> = Promise.resolve();
   private linkUp: Promise<unknown> = Promise.resolve();
   private current = 0;
@@ -84,12 +88,13 @@ export class ManagerRun {
     }
     if (event.type !== "@xstate.snapshot") return;
     const keys = this.keys.splice(0);
-    const processed = event.event as { type: string; pubkey?: string | null };
+    const processed = event.event as { type: string; pubkey?: string | null } & Detail;
     const who = "pubkey" in processed ? this.accountOf(processed.pubkey ?? null) : undefined;
-    this.trace.push(`${processed.type}${who !== undefined ? `(${who})` : ""}: ${keys.join(" + ") || "no transition"}`);
+    const news = "url" in processed || "failure" in processed ? ` ${detail(processed)}` : "";
+    this.trace.push(`${processed.type}${who !== undefined ? `(${who})` : ""}${news}: ${keys.join(" + ") || "no transition"}`);
     const next = this.path.steps[this.cursor];
-    const expected = next?.event as { type: string; pubkey?: Account | null } | undefined;
-    if (next && expected!.type === processed.type && (!("pubkey" in expected!) || expected!.pubkey === who) && same(keys, next.keys)) {
+    const expected = next?.event as ({ type: string; pubkey?: Account | null } & Detail) | undefined;
+    if (next && expected!.type === processed.type && (!("pubkey" in expected!) || expected!.pubkey === who) && detail(expected!) === detail(processed) && same(keys, next.keys)) {
       this.cursor++;
       this.reached[this.cursor] = event.snapshot as AnyMachineSnapshot;
       // A restore that gave up on the bunker's relay has said so: the relay listens again.
@@ -103,7 +108,8 @@ export class ManagerRun {
 
   private async exec(k: number, event: ModelEvent): Promise<void> {
     if ((event.type as string) === "xstate.init") return this.open();
-    if (event.type.startsWith("xstate.") || event.type === "session.signer.changed") return; // the world's: waited for in check()
+    // The world's (a storage read, a session's report, the bunker's answer): waited for in check().
+    if (event.type.startsWith("xstate.") || event.type === "session.signer.changed" || (event.type === "session.approval" && event.url === null)) return;
     await this.linkUp;
     const { manager } = this;
     if (isWorldStep(event)) {
@@ -139,10 +145,13 @@ export class ManagerRun {
         return manager.unlock(pubkey!, PASSPHRASE);
       case "session.lock": // the NIP-49 copy of a new login is sealed in the background
         return eventually(() => attempt(() => manager.lock(pubkey!)), 2000, "A's key sealed, so that it can be locked");
-      case "world.fault":
-        this.a.signing = "hang"; // the gate gives up after signerMs: a signer-timeout fault
+      case "session.fault": // the gate gives up after signerMs: the keyring tells the manager of a signer-timeout
+        this.a.signing = "hang";
         await signNote(this.ndk, manager.getCurrentState().signers.get(pubkey!)!, "never signed");
         this.a.signing = "ok";
+        return;
+      case "session.approval": // the bunker sends its auth_url, and the signature after its user's approval
+        this.signing = signNote(this.ndk, manager.getCurrentState().signers.get(pubkey!)!, "needs approval");
         return;
       case "world.save":
         return manager.persist();
@@ -197,7 +206,7 @@ export class ManagerRun {
   }
 
   private async settle(account: Account, facts: AccountFacts): Promise<void> {
-    const signer = facts.signer === "failed" ? "retrying" : facts.signer;
+    const signer = { failed: "retrying", approving: "awaitingApproval" }[facts.signer as string] ?? facts.signer;
     const target = { signer, lists: facts.lists === "live" ? { live: "ready" } : "idle" };
     const session = () => this.manager.actor.getSnapshot().children[sessionId(this.pubkeyOf(account)!)] as AnyActorRef | undefined;
     const now = () => session()?.getSnapshot() as AnyMachineSnapshot | undefined;
@@ -206,10 +215,15 @@ export class ManagerRun {
 
   async close(): Promise<void> {
     await this.restoring;
+    await settlesWithin(this.signing, 2000); // a bunker still to answer an approval
     await this.manager?.destroy();
     await this.rig.link.up();
   }
 }
+
+/** What else a signer-news event says: the approval URL, or the fault's code. */
+type Detail = { url?: string | null; failure?: { code: string } };
+const detail = (event: Detail) => JSON.stringify([event.url, event.failure?.code]);
 
 function attempt(action: () => void): boolean {
   try {

@@ -139,13 +139,19 @@ export interface ApprovingBunker {
 
 /**
  * A bunker that answers every `sign_event` with `auth_url` first and the signature
- * `BUNKER_APPROVAL_MS` later, on `relay` as reached at `relayUrl` (its own address, or a RelayLink's).
+ * `approvalDelayMs` later, on `relay` as reached at `relayUrl` (its own address, or a RelayLink's).
  * `askAgain` speaks with the bunker's own key on its own RPC (on `ndk`): it reads the clients'
  * requests (NIP-46 is encrypted to that key) to learn the pending request id.
  */
-export async function startApprovingBunker(relay: LoopbackRelay, ndk: NDK, authUrl: string, relayUrl = relay.url): Promise<ApprovingBunker> {
+export async function startApprovingBunker(
+  relay: LoopbackRelay,
+  ndk: NDK,
+  authUrl: string,
+  relayUrl = relay.url,
+  approvalDelayMs = BUNKER_APPROVAL_MS,
+): Promise<ApprovingBunker> {
   const user = NDKPrivateKeySigner.generate();
-  const bunker = await startBunker(relayUrl, relay, { userKey: user, authUrl, approvalDelayMs: BUNKER_APPROVAL_MS });
+  const bunker = await startBunker(relayUrl, relay, { userKey: user, authUrl, approvalDelayMs });
   const voice = new NDKNostrRpc(ndk, user, ndk.debug.extend("model-bunker-voice"));
   const pending = new Map<string, string>();
   voice.on("request", (request: { id: string; pubkey: string; method: string }) => {
