@@ -34,6 +34,18 @@ export function mergeEntries(slots: ListSlots, entries: readonly ListEntry[]): L
 }
 
 /**
+ * The app's own edits (updateSession) as entries that supersede what is stored: each one is made
+ * newer than the entry it replaces (a second past it when the clock is behind), so a later relay
+ * list — a newer event — replaces it in turn by the same NIP-01 rule.
+ */
+export function localEdits(slots: ListSlots, entries: readonly ListEntry[]): ListEntry[] {
+  return entries.map((entry) => {
+    const stored = slots[entry.key];
+    return stored && entry.createdAt <= stored.createdAt ? { ...entry, createdAt: stored.createdAt + 1 } : entry;
+  });
+}
+
+/**
  * What a refresh may skip: the stored entries it need not read again. An entry read without the
  * signer is left out, so the next refresh brings its private items.
  */

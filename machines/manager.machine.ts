@@ -1,6 +1,6 @@
 import { and, assign, enqueueActions, fromCallback, fromPromise, sendTo, setup, type EventObject } from "xstate";
 import { sessionMachine, type SessionInput, type SignerChangedEvent } from "./session.machine";
-import type { FetchPlan, Hexpubkey, ListSlots, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
+import type { FetchPlan, Hexpubkey, ListEntry, ListSlots, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
 
 /** The id and systemId of a session actor: `system.get(sessionId(pk))` reaches it from anywhere. */
 export const sessionId = (pubkey: Hexpubkey) => `session:${pubkey}`;
@@ -42,12 +42,14 @@ export type ManagerEvent =
     }
   | { type: "account.logout"; pubkey: Hexpubkey }
   | { type: "account.switch"; pubkey: Hexpubkey | null; at: number }
-  /** The app follows more kinds in every session (configuration: kept by the effects, not stored). */
-  | { type: "monitor.add"; kinds: number[] }
+  /** The app follows more kinds in one session (configuration: kept by the effects, not stored). */
+  | { type: "monitor.add"; pubkey: Hexpubkey; kinds: number[] }
   /** The app gives one session a plan of its own (configuration, like monitor.add), or starts it again. */
   | { type: "session.start"; pubkey: Hexpubkey; plan?: FetchPlan }
   | { type: "session.stop"; pubkey: Hexpubkey }
   | { type: "session.preferences.set"; pubkey: Hexpubkey; preferences: SessionPreferences }
+  /** The app edited a session's lists itself (updateSession). */
+  | { type: "session.update"; pubkey: Hexpubkey; entries: ListEntry[] }
   /** Try a failed session again now, without waiting for its backoff. */
   | { type: "session.retry"; pubkey: Hexpubkey }
   /** Fetch a session's lists again now. */
@@ -122,8 +124,8 @@ export const managerMachine = setup({
     wireNdk: (_, _params: { pubkey: Hexpubkey | null }) => {},
     /** Drops the effects' hold on a logged-out session: its signer, its plan. Provided from src/. */
     releaseSession: (_, _params: { pubkey: Hexpubkey }) => {},
-    /** Keeps the app's configuration in the effects: monitored kinds for all, or one session's plan. Provided from src/. */
-    configure: (_, _params: { kinds?: number[]; pubkey?: Hexpubkey; plan?: FetchPlan }) => {},
+    /** Keeps the app's configuration of a session in the effects: more kinds to follow, or a plan of its own. Provided from src/. */
+    configure: (_, _params: { pubkey: Hexpubkey; kinds?: number[]; plan?: FetchPlan }) => {},
     spawnSession: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== "account.login") return;
       const { pubkey, signer, preferences, lists } = event;
@@ -173,9 +175,9 @@ export const managerMachine = setup({
         return rest as never;
       },
     ),
-    broadcast: enqueueActions(({ context, event, enqueue }) => {
-      const message = event.type === "monitor.add" ? { type: "session.monitor" as const } : { type: "signer.recheck" as const };
-      for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), message);
+    monitorSession: sendTo(({ event }) => targetOf(event), { type: "session.monitor" as const }),
+    recheckSigners: enqueueActions(({ context, enqueue }) => {
+      for (const pk of context.pubkeys) enqueue.sendTo(sessionId(pk), { type: "signer.recheck" as const });
     }),
   },
 }).createMachine({
@@ -204,15 +206,17 @@ export const managerMachine = setup({
     "account.logout": [...logoutTransitions],
     "session.signer.changed": { guard: "isActive", actions: wireActive },
     "monitor.add": {
-      actions: [{ type: "configure", params: ({ event }) => ({ kinds: event.kinds }) }, "broadcast"],
+      guard: "isKnown",
+      actions: [{ type: "configure", params: ({ event }) => ({ pubkey: event.pubkey, kinds: event.kinds }) }, "monitorSession"],
     },
-    "signers.recheck": { actions: "broadcast" },
+    "signers.recheck": { actions: "recheckSigners" },
     "session.start": {
       guard: "isKnown",
       actions: [{ type: "configure", params: ({ event }) => ({ pubkey: event.pubkey, plan: event.plan }) }, "forward"],
     },
     "session.stop": { guard: "isKnown", actions: "forward" },
     "session.preferences.set": { guard: "isKnown", actions: "forward" },
+    "session.update": { guard: "isKnown", actions: "forward" },
     "session.retry": { guard: "isKnown", actions: "forward" },
     "session.refresh": { guard: "isKnown", actions: "forward" },
     "session.unlock": { guard: "isKnown", actions: "forward" },

@@ -1,6 +1,6 @@
 import { and, assign, enqueueActions, fromCallback, fromPromise, not, raise, setup, stateIn, type EventObject } from "xstate";
 import { asFailure, EXTENSION_AWAY, NEEDS_LOGIN } from "./failures";
-import { hasPartialEntries, knownEntries, mergeEntries } from "./lists";
+import { hasPartialEntries, knownEntries, localEdits, mergeEntries } from "./lists";
 import type { ListsInput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
 import { READ_ONLY, type BackoffInput, type Hexpubkey, type ListEntry, type ListSlots, type SessionFailure, type SignerDescriptor } from "./types";
 
@@ -14,7 +14,9 @@ const errorOf = (event: { error?: unknown } | EventObject) => asFailure((event a
 
 /** Entries brought by a live update or by the fetch's done event. */
 const entriesOf = (event: EventObject): ListEntry[] =>
-  event.type === "list.received" ? (event as unknown as { entries: ListEntry[] }).entries : ((event as { output?: ListEntry[] }).output ?? []);
+  event.type === "list.received" || event.type === "session.update"
+    ? (event as unknown as { entries: ListEntry[] }).entries
+    : ((event as { output?: ListEntry[] }).output ?? []);
 
 const failureOf = (event: EventObject): SessionFailure =>
   event.type === "session.fault" ? (event as unknown as { failure: SessionFailure }).failure : errorOf(event);
@@ -66,6 +68,7 @@ export const sessionMachine = setup({
     /** Hands a changed mute or blocked-relays list to NDK's wiring (which applies it when this session is active). Provided from src/. */
     shareFilters: (_, _params: { pubkey: Hexpubkey; lists: ListSlots }) => {},
     storeEntries: assign({ lists: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) }),
+    storeEdits: assign({ lists: ({ context, event }) => mergeEntries(context.lists, localEdits(context.lists, entriesOf(event))) }),
     recordSignerFailure: assign(({ context, event }) => ({ signerFailure: failureOf(event), signerAttempt: context.signerAttempt + 1 })),
     recordListsFailure: assign(({ context, event }) => ({ listsFailure: errorOf(event), listsAttempt: context.listsAttempt + 1 })),
     markSignerReady: assign({ signerFailure: null, signerAttempt: 0 }),
@@ -102,6 +105,7 @@ export const sessionMachine = setup({
   }),
   entry: { type: "shareFilters", params: shareParams },
   on: {
+    "session.update": { actions: ["storeEdits", { type: "shareFilters", params: shareParams }] },
     "list.received": {
       guard: "bringsNewerList",
       actions: [

@@ -57,6 +57,8 @@ export type SessionEvent =
   /** The app follows more kinds (addMonitor). */
   | { type: "session.monitor" }
   | { type: "list.received"; entries: ListEntry[] }
+  /** The app edited the session's lists itself (updateSession): stored at once, until a newer event arrives. */
+  | { type: "session.update"; entries: ListEntry[] }
   /** Raised by the signer region when it can sign again: lists read without it are read again. */
   | { type: "signer.ready" };
 

@@ -1,7 +1,7 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { createActor, fromPromise, type Actor, type InspectionEvent, type Observer } from "xstate";
 import { managerMachine, sessionMachine, type FetchPlan, type Hexpubkey, type LoadedState, type RetryPolicy } from "../machines";
-import { SessionError, StorageError } from "./errors";
+import { StorageError } from "./errors";
 import { loadFastVerifier } from "./lists/verify";
 import { managerActions, managerActors, sessionImplementations } from "./effects";
 import { Configuration, DEFAULT_PLAN, DEFAULT_RETRY, DEFAULT_TIMEOUTS, type EngineTimeouts, type NdkWiringOptions } from "./effects/configuration";
@@ -49,14 +49,6 @@ export interface SessionEngine {
   stop(): void;
 }
 
-function assertWebSocket(): void {
-  if (typeof globalThis.WebSocket !== "function")
-    throw new SessionError(
-      'NDK needs a global WebSocket; on Node 20 add: import { WebSocket } from "ws"; globalThis.WebSocket ??= WebSocket',
-      "no-websocket",
-    );
-}
-
 function toObserver(observer: InspectionObserver): (event: InspectionEvent) => void {
   return typeof observer === "function" ? observer : (event) => observer.next?.(event);
 }
@@ -88,7 +80,6 @@ const noStorage = () => Promise.reject(new StorageError("No storage configured")
 
 /** The manager actor with every effect provided, started. */
 export function createSessionEngine(options: EngineOptions): SessionEngine {
-  assertWebSocket();
   void loadFastVerifier();
   const runtime = "runtime" in options ? options.runtime : createRuntime(options);
   const session = sessionMachine.provide(sessionImplementations(runtime));

@@ -6,8 +6,9 @@ export class SessionError extends Error {
   constructor(
     message: string,
     readonly code: string = "session-error",
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -20,9 +21,19 @@ export class SignerDeserializationError extends SessionError {
 
 export class StorageError extends SessionError {
   override name = "StorageError";
-  constructor(message: string, code = "storage") {
-    super(message, code);
+  constructor(message: string, code = "storage", options?: { cause?: unknown }) {
+    super(message, code, options);
   }
+}
+
+/**
+ * A storage call's failure as a StorageError: one of ours as it is, any other kept as `cause` and
+ * named by its class only (its message could quote what was being stored).
+ */
+export function storageFailure(error: unknown, what: string): StorageError {
+  if (error instanceof StorageError) return error;
+  const name = error instanceof Error ? error.name : typeof error;
+  return new StorageError(`${what} (${name})`, "storage", { cause: error });
 }
 
 /** Stored data could not be read; its bytes were copied to `backupKey` before anything was written. */
@@ -89,4 +100,20 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: ()
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * NDK opens relays with the global `WebSocket`, which Node 20 does not have. Constructing a manager
+ * works without it (as the peer's does); the first relay the engine needs says so, with this error.
+ */
+export class NoWebSocketError extends SessionError {
+  override name = "NoWebSocketError";
+  constructor() {
+    super('NDK needs a global WebSocket to reach relays; on Node 20 add: import { WebSocket } from "ws"; globalThis.WebSocket ??= WebSocket', "no-websocket");
+  }
+}
+
+/** Throws NoWebSocketError where relays cannot be reached at all. */
+export function requireWebSocket(): void {
+  if (typeof globalThis.WebSocket !== "function") throw new NoWebSocketError();
 }

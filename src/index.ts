@@ -15,6 +15,7 @@ export {
   SignerError,
   CorruptStorageError,
   NewerStorageError,
+  NoWebSocketError,
 } from "./errors";
 export { createSessionEngine, createRuntime, type SessionEngine, type EngineOptions, type RuntimeOptions, type ManagerActor, type InspectionObserver } from "./engine";
 export { PubkeySet } from "./lists/packedPubkeys";

@@ -34,7 +34,8 @@ export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_0
  * manager's `configure` action); it is gone with the process, as the app's code is.
  */
 export class Configuration {
-  private readonly monitored = new Set<number>();
+  /** Kinds the app added to a session at run time (addMonitor). */
+  private readonly monitored = new Map<Hexpubkey, Set<number>>();
   private readonly plans = new Map<Hexpubkey, FetchPlan>();
 
   constructor(
@@ -44,19 +45,21 @@ export class Configuration {
     readonly wiring: NdkWiringOptions,
   ) {}
 
-  /** The kinds a session fetches and follows: its plan (the app's, or its own), the wallet if the user enabled it, monitored kinds. */
+  /** The kinds a session fetches and follows: its plan (the app's, or its own), the wallet if the user enabled it, its monitored kinds. */
   kindsFor(pubkey: Hexpubkey, walletEnabled: boolean | undefined): number[] {
     const kinds = kindsOf(this.plans.get(pubkey) ?? this.plan, walletEnabled);
-    if (this.monitored.size === 0) return kinds;
-    return [...new Set([...kinds, ...this.monitored])].sort((a, b) => a - b);
+    const monitored = this.monitored.get(pubkey);
+    if (!monitored) return kinds;
+    return [...new Set([...kinds, ...monitored])].sort((a, b) => a - b);
   }
 
-  configure(change: { kinds?: number[]; pubkey?: Hexpubkey; plan?: FetchPlan }): void {
-    for (const kind of change.kinds ?? []) this.monitored.add(kind);
-    if (change.pubkey && change.plan) this.plans.set(change.pubkey, change.plan);
+  configure(change: { pubkey: Hexpubkey; kinds?: number[]; plan?: FetchPlan }): void {
+    if (change.kinds?.length) this.monitored.set(change.pubkey, new Set([...(this.monitored.get(change.pubkey) ?? []), ...change.kinds]));
+    if (change.plan) this.plans.set(change.pubkey, change.plan);
   }
 
   forget(pubkey: Hexpubkey): void {
     this.plans.delete(pubkey);
+    this.monitored.delete(pubkey);
   }
 }

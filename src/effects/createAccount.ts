@@ -1,6 +1,6 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKEvent, NDKKind, NDKPrivateKeySigner, NDKRelayList, type Hexpubkey, type NDKUserProfile } from "@nostr-dev-kit/ndk";
-import { SessionError } from "../errors";
+import { requireWebSocket, SessionError } from "../errors";
 
 export interface NewAccountData {
   profile?: NDKUserProfile;
@@ -28,6 +28,9 @@ export async function buildAccountEvents(
   if (data.follows?.length)
     events.push(new NDKEvent(ndk, { kind: NDKKind.Contacts, content: "", tags: data.follows.map((pk) => ["p", pk]) }));
   for (const event of events) await event.sign(signer);
-  if (publish) await Promise.all(events.map((event) => event.publish()));
+  if (publish && events.length > 0) {
+    requireWebSocket();
+    await Promise.all(events.map((event) => event.publish()));
+  }
   return events;
 }

@@ -2,7 +2,7 @@ import { NDKSubscriptionCacheUsage, type NDKEvent, type NDKSubscription } from "
 import type { NostrEvent } from "nostr-tools/pure";
 import type NDK from "@nostr-dev-kit/ndk";
 import { mergeEntries, type Hexpubkey, type ListEntry } from "../../machines";
-import { failure } from "../errors";
+import { failure, NoWebSocketError } from "../errors";
 import type { Gate } from "./gate";
 import { filterKey, mergeFilters, refreshFilters } from "./refreshFilters";
 import { ingest, type IngestContext } from "./ingest";
@@ -73,6 +73,7 @@ export class FetchBatcher {
 
   request({ pubkey, kinds, known = [] }: FetchRequest, signal: AbortSignal): Promise<ListEntry[]> {
     if (kinds.length === 0) return Promise.resolve([]);
+    if (typeof globalThis.WebSocket !== "function") return Promise.reject(Object.assign(new NoWebSocketError(), { at: Date.now() }));
     return new Promise<ListEntry[]>((resolve, reject) => {
       const request: Request = {
         author: pubkey,

@@ -56,6 +56,6 @@ export function managerActions(runtime: EngineRuntime) {
       config.forget(pubkey);
       users.forget(pubkey);
     },
-    configure: (_: unknown, change: { kinds?: number[]; pubkey?: Hexpubkey; plan?: FetchPlan }) => config.configure(change),
+    configure: (_: unknown, change: { pubkey: Hexpubkey; kinds?: number[]; plan?: FetchPlan }) => config.configure(change),
   };
 }

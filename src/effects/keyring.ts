@@ -3,7 +3,7 @@ import { NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
 import type { Hexpubkey } from "../../machines";
 import { SignerError } from "../errors";
 import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
-import { releaseSigner, SessionSigner } from "./sessionSigner";
+import { installGate, releaseSigner, type InstalledGate } from "./sessionSigner";
 
 /** Work per turn of the event loop when signers are rebuilt in turn. */
 const TURN_MS = 4;
@@ -23,11 +23,13 @@ export interface KeyringOptions {
 /**
  * The one place signer objects and secrets live, by pubkey: never in an event, a context, a
  * snapshot or an inspection payload. Machines say what happens (restore, lock, release); the
- * keyring keeps what that needs. Each signer is handed out behind its session's call gate.
+ * keyring keeps what that needs. Each signer carries its session's call gate while it is here (put
+ * on the object itself, so `ndk.signer` is the app's own object), and gets its methods back when it leaves.
  */
 export class Keyring {
   private readonly raw = new Map<Hexpubkey, NDKSigner>();
-  private readonly gates = new Map<Hexpubkey, SessionSigner>();
+  /** The gate put on each signer object while it is the session's (taken off when it leaves). */
+  private readonly gates = new Map<Hexpubkey, InstalledGate>();
   /** Signer payloads read from storage, kept until the signer is rebuilt from them. */
   private readonly vault = new Map<Hexpubkey, string>();
   /** Each session's secret as kept at rest (NIP-49 or AES-GCM), never plain text. */
@@ -65,31 +67,16 @@ export class Keyring {
     return this.raw.has(pubkey);
   }
 
-  /** The session's signer as NDK and the lists may use it: behind its gate. */
+  /** The session's signer: the object the app handed over (or one rebuilt from storage), gated in place. */
   signer(pubkey: Hexpubkey): NDKSigner | undefined {
-    const inner = this.raw.get(pubkey);
-    if (!inner) return undefined;
-    let gate = this.gates.get(pubkey);
-    if (!gate) {
-      gate = new SessionSigner(inner, pubkey, this.options.signerMs, {
-        onFault: (error) => this.fault(pubkey, gate!, error),
-        onApproval: (url) => this.gates.get(pubkey) === gate && this.emit(pubkey, { type: "approval", url }),
-      });
-      this.gates.set(pubkey, gate);
-    }
-    return gate;
-  }
-
-  /** The session's own signer object (what the app handed over), for checks that must not go through the gate. */
-  inner(pubkey: Hexpubkey): NDKSigner | undefined {
     return this.raw.get(pubkey);
   }
 
-  /** Every session's gated signer; the same map until a signer comes, goes or changes. */
+  /** Every session's signer; the same map until a signer comes, goes or changes. */
   signers(): ReadonlyMap<Hexpubkey, NDKSigner> {
     if (this.viewStale) {
       this.viewStale = false;
-      this.view = new Map([...this.raw.keys()].map((pubkey) => [pubkey, this.signer(pubkey)!]));
+      this.view = new Map(this.raw);
     }
     return this.view;
   }
@@ -243,10 +230,17 @@ export class Keyring {
   private set(pubkey: Hexpubkey, signer: NDKSigner | undefined): void {
     const previous = this.raw.get(pubkey);
     if (previous === signer) return;
-    if (previous) releaseSigner(previous);
-    if (signer) this.raw.set(pubkey, signer);
-    else this.raw.delete(pubkey);
+    this.gates.get(pubkey)?.remove();
     this.gates.delete(pubkey);
+    if (previous) releaseSigner(previous);
+    if (signer) {
+      this.raw.set(pubkey, signer);
+      const gate: InstalledGate = installGate(signer, pubkey, this.options.signerMs, {
+        onFault: (error) => this.fault(pubkey, gate, error),
+        onApproval: (url) => this.gates.get(pubkey) === gate && this.emit(pubkey, { type: "approval", url }),
+      });
+      this.gates.set(pubkey, gate);
+    } else this.raw.delete(pubkey);
     this.viewStale = true;
   }
 
@@ -265,7 +259,7 @@ export class Keyring {
   }
 
   /** A forged signature ends the signer (it signs no more); an unanswered call (a bunker gone) is retried later. */
-  private fault(pubkey: Hexpubkey, gate: SessionSigner, error: unknown): void {
+  private fault(pubkey: Hexpubkey, gate: InstalledGate, error: unknown): void {
     if (this.gates.get(pubkey) !== gate) return;
     const { code, message } = error as { code?: string; message?: string };
     if (code !== "signer-mismatch" && code !== "signer-timeout") return;

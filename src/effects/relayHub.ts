@@ -72,7 +72,8 @@ export class RelayHub {
     if (this.stopped) return;
     const previous = this.subscription;
     this.subscription = undefined;
-    if (this.watchers.size > 0) {
+    // Without a WebSocket no relay can be reached: the sessions' fetches say so (NoWebSocketError).
+    if (this.watchers.size > 0 && typeof globalThis.WebSocket === "function") {
       const kinds = [...new Set([...this.watchers.values()].flatMap((w) => [...w.kinds]))].sort((a, b) => a - b);
       const filters: NDKFilter[] = [];
       for (const authors of chunk([...this.watchers.keys()], MAX_AUTHORS_PER_FILTER))

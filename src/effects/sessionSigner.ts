@@ -1,6 +1,7 @@
 import { NDKNip46Signer, type NDKEncryptionScheme, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
 import { createSignerGate, type SignerGate } from "./signerQueue";
+import { describeSigner } from "./signerType";
 
 export interface SessionSignerHooks {
   /** A signer call failed in a way the session must show (a mismatching signature, above all). */
@@ -9,101 +10,92 @@ export interface SessionSignerHooks {
   onApproval(url: string | null): void;
 }
 
+/** The signer calls a gate takes over. */
+const GATED = ["sign", "encrypt", "decrypt"] as const;
+type Gated = (typeof GATED)[number];
+
+/** What Node's console and util.inspect print for an object with this method (instead of its fields). */
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
 /**
- * What NDK gets as `ndk.signer` for the active session: the session's own signer behind its gate.
- * Calls run one at a time, bounded (approval time excluded), and every signature is verified as
- * this session's before NDK sees it, so nothing is ever published under a wrong or forged signature.
+ * What a gated signer shows when serialised or printed: its kind and pubkey, never its fields (a
+ * private key, a NIP-46 client key and secret), so logging the manager's state leaks nothing.
  */
-export class SessionSigner implements NDKSigner {
-  // True private fields: a SessionSigner that reaches a log or a JSON dump carries no secret along.
-  readonly #inner: NDKSigner;
-  readonly #pubkey: string;
-  readonly #timeoutMs: number;
-  readonly #hooks: SessionSignerHooks;
-  #gateInstance: SignerGate | undefined;
-  #approvalShown = false;
+function describe(signer: NDKSigner, pubkey: string): { type: string; pubkey: string } {
+  return { type: describeSigner(signer).type, pubkey };
+}
 
-  constructor(inner: NDKSigner, pubkey: string, timeoutMs: number, hooks: SessionSignerHooks) {
-    this.#inner = inner;
-    this.#pubkey = pubkey;
-    this.#timeoutMs = timeoutMs;
-    this.#hooks = hooks;
-  }
+/** A gate put on a signer object; `remove()` gives the object its own methods back. */
+export interface InstalledGate {
+  remove(): void;
+}
 
-  /** Built at the first call: most sessions are never asked to sign, and a gate is not free. */
-  get #gate(): SignerGate {
-    this.#gateInstance ??= createSignerGate(this.#inner, this.#pubkey, {
-      timeoutMs: this.#timeoutMs,
+/**
+ * Puts the session's call gate on the app's own signer object, in place: its `sign`, `encrypt` and
+ * `decrypt` become the gated ones (one call at a time, bounded with approval time excluded, every
+ * signature verified as this session's before anyone sees it), so `ndk.signer` can be that very
+ * object — `instanceof` and identity hold — and every path to it, the app's own calls included,
+ * goes through the gate. The gate calls the object's original methods, on the object itself.
+ * Meanwhile the object serialises and prints as its kind and pubkey alone.
+ */
+export function installGate(signer: NDKSigner, pubkey: string, timeoutMs: number, hooks: SessionSignerHooks): InstalledGate {
+  const target = signer as unknown as Record<Gated, unknown>;
+  const own = new Map(GATED.map((name) => [name, Object.getOwnPropertyDescriptor(signer, name)] as const));
+  const original = Object.fromEntries(GATED.map((name) => [name, (target[name] as (...args: unknown[]) => unknown).bind(signer)]));
+  // What the gate calls: the object as it was (its rpc for approval prompts, its user()), with its own methods.
+  const inner = Object.create(signer, Object.fromEntries(GATED.map((name) => [name, { value: original[name] }]))) as NDKSigner;
+  let gate: SignerGate | undefined;
+  let approvalShown = false;
+  // Built at the first call: most sessions are never asked to sign, and a gate is not free.
+  const gated = () =>
+    (gate ??= createSignerGate(inner, pubkey, {
+      timeoutMs,
       onAuthUrl: (url) => {
-        this.#approvalShown = true;
-        this.#hooks.onApproval(url);
+        approvalShown = true;
+        hooks.onApproval(url);
       },
-    });
-    return this.#gateInstance;
-  }
-
-  /** The session's own signer, behind this gate. */
-  get inner(): NDKSigner {
-    return this.#inner;
-  }
-
-  get pubkey(): string {
-    return this.#pubkey;
-  }
-
-  get userSync(): NDKUser {
-    return this.#inner.userSync;
-  }
-
-  blockUntilReady(): Promise<NDKUser> {
-    return this.#inner.blockUntilReady();
-  }
-
-  user(): Promise<NDKUser> {
-    return this.#inner.user();
-  }
-
-  async sign(event: NostrEvent): Promise<string> {
-    return (await this.guarded(this.#gate.sign(event))).sig;
-  }
-
-  encrypt(recipient: NDKUser, value: string, scheme?: NDKEncryptionScheme): Promise<string> {
-    return this.guarded(this.#gate.encrypt(recipient, value, scheme));
-  }
-
-  decrypt(sender: NDKUser, value: string, scheme?: NDKEncryptionScheme): Promise<string> {
-    return this.guarded(this.#gate.decrypt(sender, value, scheme));
-  }
-
-  encryptionEnabled(scheme?: NDKEncryptionScheme): Promise<NDKEncryptionScheme[]> {
-    return this.#inner.encryptionEnabled?.(scheme) ?? Promise.resolve(["nip04", "nip44"]);
-  }
-
-  toPayload(): string {
-    return this.#inner.toPayload();
-  }
-
-  private async guarded<T>(call: Promise<T>): Promise<T> {
+    }));
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
-      return await call;
+      return await call();
     } catch (error) {
-      this.#hooks.onFault(error);
+      hooks.onFault(error);
       throw error;
     } finally {
       // Answered: the approval prompt is over, unless the next call already waits on another one.
-      if (this.#approvalShown && !this.#gate.awaitingApproval()) {
-        this.#approvalShown = false;
-        this.#hooks.onApproval(null);
+      if (approvalShown && !gated().awaitingApproval()) {
+        approvalShown = false;
+        hooks.onApproval(null);
       }
     }
-  }
+  };
+  const methods: Record<Gated, unknown> = {
+    sign: async (event: NostrEvent) => (await guarded(() => gated().sign(event))).sig,
+    encrypt: (recipient: NDKUser, value: string, scheme?: NDKEncryptionScheme) => guarded(() => gated().encrypt(recipient, value, scheme)),
+    decrypt: (sender: NDKUser, value: string, scheme?: NDKEncryptionScheme) => guarded(() => gated().decrypt(sender, value, scheme)),
+  };
+  for (const name of GATED) Object.defineProperty(signer, name, { value: methods[name], configurable: true, writable: true, enumerable: false });
+  const shown = () => describe(signer, pubkey);
+  const display = { toJSON: shown, [INSPECT]: shown } as const;
+  const hidden = [...Reflect.ownKeys(display)].filter((key) => !Object.prototype.hasOwnProperty.call(signer, key));
+  for (const key of hidden) Object.defineProperty(signer, key, { value: display[key as keyof typeof display], configurable: true, writable: true, enumerable: false });
+  return {
+    remove() {
+      for (const name of GATED) {
+        if (target[name] !== methods[name]) continue; // replaced since: not ours to undo
+        const descriptor = own.get(name);
+        if (descriptor) Object.defineProperty(signer, name, descriptor);
+        else delete target[name];
+      }
+      for (const key of hidden) delete (signer as unknown as Record<PropertyKey, unknown>)[key];
+    },
+  };
 }
 
 /** Stops a remote signer's listener and closes its own relay connections (logout, destroy). */
 export function releaseSigner(signer: NDKSigner | undefined): void {
-  const inner = signer instanceof SessionSigner ? signer.inner : signer;
-  if (!(inner instanceof NDKNip46Signer)) return;
-  inner.stop();
-  const pool = (inner as unknown as { rpc?: { pool?: { relays: Map<string, { disconnect(): void }> } } }).rpc?.pool;
+  if (!(signer instanceof NDKNip46Signer)) return;
+  signer.stop();
+  const pool = (signer as unknown as { rpc?: { pool?: { relays: Map<string, { disconnect(): void }> } } }).rpc?.pool;
   for (const relay of pool?.relays.values() ?? []) relay.disconnect();
 }

@@ -1,31 +1,12 @@
-import { NDKNip07Signer, NDKNip46Signer, NDKPrivateKeySigner, ndkSignerFromPayload, type NDKSigner } from "@nostr-dev-kit/ndk";
+import { NDKNip07Signer, NDKNip46Signer, ndkSignerFromPayload, type NDKSigner } from "@nostr-dev-kit/ndk";
 import { READ_ONLY, type Hexpubkey, type SignerDescriptor } from "../../machines";
+export { describeSigner } from "./signerType";
 import { failure, withTimeout } from "../errors";
 import type { IngestContext } from "./ingest";
 import { checkExtension, nip07SignerFor } from "./nip07";
 import type { Keyring } from "./keyring";
 import type { Users } from "./users";
 import { releaseSigner } from "./sessionSigner";
-
-const KNOWN_SIGNERS: Array<[abstract new (...args: never[]) => NDKSigner, string]> = [
-  [NDKPrivateKeySigner, "private-key"],
-  [NDKNip07Signer, "nip07"],
-  [NDKNip46Signer, "nip46"],
-];
-
-/** The signer's payload type, found without serialising it where possible (a private key's payload is the key). */
-export function describeSigner(signer: NDKSigner | undefined): SignerDescriptor {
-  if (!signer) return { type: READ_ONLY };
-  // The exact class: a subclass (an app signer registered with NDK) names its own type in its payload.
-  for (const [signerClass, type] of KNOWN_SIGNERS) if (signer.constructor === signerClass) return { type };
-  try {
-    const payload = JSON.parse(signer.toPayload()) as { type?: unknown };
-    if (typeof payload.type === "string") return { type: payload.type };
-  } catch {
-    // a signer without a usable payload is still a signer
-  }
-  return { type: signer.constructor?.name || "custom" };
-}
 
 const rebuilding = new WeakMap<Keyring, Map<Hexpubkey, Promise<void>>>();
 
@@ -85,7 +66,10 @@ async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signe
       else keyring.adopt(input.pubkey, signer);
       return;
     }
-    throw failure("signer-unavailable", `The stored ${input.signer.type} signer could not be rebuilt; log in again`);
+    const message = `The stored ${input.signer.type} signer could not be rebuilt; log in again`;
+    // The peer's warning, for apps that watch for it; no payload or secret in it.
+    console.warn(`Failed to restore signer for ${input.pubkey}: ${message}`);
+    throw failure("signer-unavailable", message);
   }
   if (keyring.lockable(input.pubkey)) throw failure("locked", "The key is locked: unlock it with its passphrase");
   throw failure("signer-unavailable", `No ${input.signer.type} signer is available for this session; log in again`);
@@ -96,7 +80,7 @@ async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signe
  * is asked directly (NDK's NIP-07 signer remembers its first answer, failures included).
  */
 export async function authenticate(keyring: Keyring, input: { pubkey: Hexpubkey }): Promise<void> {
-  const signer = keyring.inner(input.pubkey);
+  const signer = keyring.signer(input.pubkey);
   const { signerMs } = keyring;
   if (!signer) throw failure("signer-unavailable", "The session has no signer");
   if (signer instanceof NDKNip07Signer) return checkNip07(signerMs, input.pubkey);

@@ -11,7 +11,8 @@ import { assemble } from "./assemble";
 import { monitorKinds, planFrom } from "./options";
 import { SessionReads } from "./reads";
 import { storeActionsOf } from "./storeActions";
-import type { LoginCallOptions, MonitorItem, NostrConnectOptions, SessionManagerOptions, SessionStartOptions, SessionState } from "./types";
+import { editEntries, type SessionEdit } from "../lists/edits";
+import type { LoginCallOptions, MonitorItem, NDKSession, NostrConnectOptions, SessionManagerOptions, SessionStartOptions, SessionState } from "./types";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -86,6 +87,22 @@ export class NDKSessionManager extends SessionReads {
     this.actor.send({ type: "session.stop", pubkey: this.requireSession(pubkey) });
   }
 
+  /**
+   * Edits a session's data as the app sees it (`followSet`, `muteSet`, `mutedWords`,
+   * `mutedHashtags`, `blockedRelays`, `relayList`, `profile`, `events`, `preferences`): stored by
+   * the session at once, persisted, and followed by the read model, subscribers and (for the active
+   * session) NDK's filters. An edit stands until a newer event of that list arrives from a relay,
+   * which replaces it (NIP-01: newer wins). Fields that are not data (`status`, `lastActive`…) are
+   * ignored, and so is an unknown pubkey.
+   */
+  updateSession(pubkey: Hexpubkey, data: Partial<NDKSession>): void {
+    const session = this.getSession(pubkey);
+    if (!session) return;
+    const { entries, preferences } = editEntries(data as SessionEdit, session, nowSeconds());
+    if (entries.length) this.actor.send({ type: "session.update", pubkey, entries });
+    if (preferences) this.actor.send({ type: "session.preferences.set", pubkey, preferences });
+  }
+
   /** Added: tries what failed again now (the signer, the lists), without waiting for the backoff. */
   retry(pubkey: Hexpubkey): void {
     this.actor.send({ type: "session.retry", pubkey: this.requireSession(pubkey) });
@@ -96,25 +113,38 @@ export class NDKSessionManager extends SessionReads {
     this.actor.send({ type: "session.refresh", pubkey: this.requireSession(pubkey) });
   }
 
-  /** Follows more kinds, for every session (the peer only did the active one). */
+  /** Follows more kinds for the active session (with none active it warns and does nothing, as the peer does). */
   addMonitor(monitor: MonitorItem[]): void {
+    const pubkey = this.activePubkey;
+    if (!pubkey) {
+      console.warn("No active session to add monitor to");
+      return;
+    }
     const kinds = monitorKinds(monitor, this.parts.wrappers);
-    if (kinds.length) this.actor.send({ type: "monitor.add", kinds });
+    if (kinds.length) this.actor.send({ type: "monitor.add", pubkey, kinds });
   }
 
-  enableWallet(pubkey?: Hexpubkey): void {
-    this.setPreferences(this.targetOf(pubkey), { walletEnabled: true });
+  /** The user's choice, kept with the session (and stored); with no such session, nothing happens (the peer's behaviour). */
+  enableWallet(pubkey: Hexpubkey | undefined = this.activePubkey): void {
+    if (pubkey) this.actor.send({ type: "session.preferences.set", pubkey, preferences: { walletEnabled: true } });
   }
 
-  disableWallet(pubkey?: Hexpubkey): void {
-    this.setPreferences(this.targetOf(pubkey), { walletEnabled: false });
+  disableWallet(pubkey: Hexpubkey | undefined = this.activePubkey): void {
+    if (pubkey) this.actor.send({ type: "session.preferences.set", pubkey, preferences: { walletEnabled: false } });
   }
 
-  async createAccount(data: NewAccountData = {}, opts: { publish?: boolean; signer?: NDKPrivateKeySigner } = {}): Promise<{ signer: NDKPrivateKeySigner; events: NDKEvent[] }> {
+  /**
+   * A new key, its kind 0, 10002 and 3 (those with data) signed and published (unless `publish:
+   * false`), logged in as the active session — unless `opts.signer` is given (the peer's rule).
+   */
+  async createAccount(
+    data: NewAccountData = {},
+    opts: { publish?: boolean; signer?: NDKPrivateKeySigner } = {},
+  ): Promise<{ signer: NDKPrivateKeySigner; events: NDKEvent[]; pubkey: Hexpubkey }> {
     const signer = opts.signer ?? NDKPrivateKeySigner.generate();
     const events = await buildAccountEvents(this.ndk, signer, data, opts.publish ?? true);
     if (!opts.signer) await this.login(signer, { setActive: true });
-    return { signer, events };
+    return { signer, events, pubkey: signer.pubkey };
   }
 
   /** Saves now (after any save under way, and once the keys of recent logins are sealed). */
@@ -172,19 +202,9 @@ export class NDKSessionManager extends SessionReads {
     return pubkey;
   }
 
-  private targetOf(pubkey: Hexpubkey | undefined): Hexpubkey {
-    const target = pubkey ?? this.activePubkey;
-    if (!target) throw new NoActiveSessionError();
-    return this.requireSession(target);
-  }
-
   private requirePersistence(): Persistence {
     if (!this.parts.persistence) throw new StorageError("No storage configured");
     return this.parts.persistence;
-  }
-
-  private setPreferences(pubkey: Hexpubkey, preferences: { walletEnabled?: boolean }): void {
-    this.actor.send({ type: "session.preferences.set", pubkey, preferences });
   }
 }
 

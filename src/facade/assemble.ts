@@ -5,6 +5,7 @@ import { watchFocus } from "../effects/nip07";
 import { StateLoader } from "../persistence/loader";
 import { Persistence } from "../persistence/persistence";
 import { hostOf, startTabSync } from "../persistence/tabSync";
+import { engineStorageOf } from "../storage/stateStorage";
 import { planFrom, runtimeOptionsFrom, type EventWrapper } from "./options";
 import { readModelOf, type SessionReadModel } from "./readModel";
 import type { SessionManagerOptions } from "./types";
@@ -31,7 +32,8 @@ export interface Assembly {
 export function assemble(ndk: NDK, options: SessionManagerOptions): Assembly {
   const { plan, wrappers } = planFrom(options.fetches);
   const runtime = createRuntime(runtimeOptionsFrom(ndk, options, plan));
-  const { storage } = options;
+  // Read and written through the peer's save/load/clear (an app's own key-value store gets an adapter).
+  const storage = options.storage && engineStorageOf(options.storage);
   const loader = storage ? new StateLoader(storage, runtime.keyring, STORAGE_MS) : undefined;
   const readModel = readModelOf(runtime, wrappers);
   const engine = createSessionEngine({

@@ -40,7 +40,7 @@ export function createSessionStore(): StoreApi<SessionStore> {
     addMonitor: (monitor) => need().addMonitor(monitor),
     switchToUser: (pubkey) => need().switchTo(pubkey),
     removeSession: (pubkey) => need().logout(pubkey),
-    updateSession: () => {},
+    updateSession: (pubkey, data) => need().updateSession(pubkey, data),
     updatePreferences: (pubkey, preferences) =>
       need().actor.send({ type: "session.preferences.set", pubkey, preferences }),
   };

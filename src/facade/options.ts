@@ -7,6 +7,12 @@ import type { MonitorItem, SessionManagerOptions, SessionStartOptions } from "./
 
 export type EventWrapper = (event: NDKEvent) => NDKEvent;
 
+/** An event class's `from`, as a wrapper; a class without one stores plain events (the peer's behaviour). */
+function wrapperOf(constructor: { from?: unknown } | undefined): EventWrapper | undefined {
+  const from = constructor?.from;
+  return typeof from === "function" ? (event) => from.call(constructor, event) as NDKEvent : undefined;
+}
+
 /** Both option shapes of the peer (0.6.3 and 1.0), reduced to a machine plan plus the event wrappers. */
 export function planFrom(options: SessionStartOptions | undefined): { plan: FetchPlan; wrappers: Map<number, EventWrapper> } {
   const wrappers = new Map<number, EventWrapper>();
@@ -17,7 +23,8 @@ export function planFrom(options: SessionStartOptions | undefined): { plan: Fetc
   for (const kind of monitorKinds(options.eventConstructors ?? [], wrappers)) kinds.add(kind);
   for (const [kind, constructor] of options.events ?? []) {
     kinds.add(kind);
-    wrappers.set(kind, (event) => constructor.from(event));
+    const wrap = wrapperOf(constructor);
+    if (wrap) wrappers.set(kind, wrap);
   }
   return {
     plan: {
@@ -58,9 +65,10 @@ export function monitorKinds(items: readonly MonitorItem[], wrappers: Map<number
       kinds.push(item);
       continue;
     }
-    for (const kind of item.kinds) {
+    const wrap = wrapperOf(item);
+    for (const kind of item.kinds ?? []) {
       kinds.push(kind);
-      wrappers.set(kind, (event) => item.from(event));
+      if (wrap) wrappers.set(kind, wrap);
     }
   }
   return kinds;

@@ -176,6 +176,8 @@ export class SessionReadModel {
     const { pubkeys, activePubkey } = snapshot.context;
     this.lastActive = snapshot.context.lastActive;
     const active = activePubkey ?? undefined;
+    // Stopped: every signer has gone back to the app (its gate removed); the state holds none.
+    if (snapshot.status !== "active") return state.signers.size === 0 ? state : stateOf(state.ndk, state.sessions, new Map(), active);
     // A switch touches only the active pubkey: no collection is rebuilt for it.
     if (pubkeys === this.listed) return state.activePubkey === active ? state : stateOf(state.ndk, state.sessions, state.signers, active);
     this.listed = pubkeys;

@@ -53,9 +53,14 @@ export abstract class SessionReads {
     return pubkey ? this.getSession(pubkey) : undefined;
   }
 
+  /** The active account's NDKUser, with its `profile` the session's (kind 0, or the app's own edit). */
   get activeUser(): NDKUser | undefined {
     const pubkey = this.activePubkey;
-    return pubkey ? this.parts.engine.runtime.users.of(pubkey) : undefined;
+    if (!pubkey) return undefined;
+    const user = this.parts.engine.runtime.users.of(pubkey);
+    const profile = this.getSession(pubkey)?.profile;
+    if (profile && user.profile !== profile) user.profile = profile;
+    return user;
   }
 
   /** Whether the session has no signer now (read-only login, locked key, signer not restored). */
@@ -63,9 +68,10 @@ export abstract class SessionReads {
     return !pubkey || !this.parts.readModel.state().signers.has(pubkey);
   }
 
+  /** The session's own choice, else the app's `fetches.wallet`; false without such a session. */
   isWalletEnabled(pubkey: Hexpubkey | undefined = this.activePubkey): boolean {
     const session = pubkey ? this.getSession(pubkey) : undefined;
-    return session?.preferences?.walletEnabled ?? this.parts.plan.wallet;
+    return session ? (session.preferences?.walletEnabled ?? this.parts.plan.wallet) : false;
   }
 
   /** A slice of the state that notifies only when it changes, e.g. `select((s) => s.sessions.get(pk)?.followSet?.size)`. */

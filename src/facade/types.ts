@@ -77,10 +77,19 @@ export interface SerializedSession {
 export interface SessionData {
   sessions: Map<Hexpubkey, SerializedSession>;
   activePubkey?: Hexpubkey;
+  /**
+   * Added: the engine's full stored state (its envelope, as text), when the storage holds one, even
+   * text that cannot be read (the engine decides what to do with it). Absent in a peer-only storage.
+   */
+  state?: string;
 }
 
 export interface SessionStorage {
-  save(sessions: Map<Hexpubkey, SerializedSession>, activePubkey?: Hexpubkey): Promise<void>;
+  /**
+   * `state` (added) is the engine's full envelope: the engine passes it, an app calling `save(map)`
+   * does not (then only those accounts are kept, and their lists are fetched again on restore).
+   */
+  save(sessions: Map<Hexpubkey, SerializedSession>, activePubkey?: Hexpubkey, state?: string): Promise<void>;
   load(): Promise<SessionData>;
   clear(): Promise<void>;
 }

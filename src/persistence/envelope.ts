@@ -52,16 +52,17 @@ export const envelopeSchema = z.object({
 export type Envelope = z.infer<typeof envelopeSchema>;
 
 const strings = z.array(z.string().max(4096)).max(100_000);
+/** An event as received (signed), or as the app handed it to updateSession (perhaps not signed yet). */
 const rawEvent = z.object({
-  id: hex64,
-  pubkey: hex64,
+  id: z.union([hex64, z.literal("")]),
+  pubkey: z.union([hex64, z.literal("")]),
   created_at: z.number().int(),
   kind: z.number().int().nonnegative(),
   tags: z.array(z.array(z.string())),
   content: z.string(),
-  sig: z.string().regex(/^[0-9a-f]{128}$/),
+  sig: z.union([z.string().regex(/^[0-9a-f]{128}$/), z.literal("")]),
 });
-/** What each list kind keeps as `data` (src/lists/kinds.ts); any other kind keeps its signed event. */
+/** What each list kind keeps as `data` (src/lists/kinds.ts); any other kind keeps its event. */
 const listData: Record<number, z.ZodType> = {
   0: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   3: z.object({ packed: z.string().regex(/^[A-Za-z0-9_-]*$/), count: z.number().int().nonnegative() }).refine((d) => d.packed.length === d.count * 43),

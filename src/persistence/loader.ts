@@ -1,16 +1,12 @@
-import { READ_ONLY, type LoadedState, type RestoredAccount } from "../../machines";
-import { CorruptStorageError, NewerStorageError, StorageError, withTimeout } from "../errors";
+import type { LoadedState, RestoredAccount } from "../../machines";
+import { CorruptStorageError, NewerStorageError, StorageError, storageFailure, withTimeout } from "../errors";
 import type { Keyring } from "../effects/keyring";
-import type { SerializedSession, SessionStorage } from "../facade/types";
-import { backupKey, STATE_KEY, type KeyValueStorage } from "../storage/types";
+import type { SerializedSession, SessionData } from "../facade/types";
+import { isHexPubkey } from "../lists/packedPubkeys";
+import { backupKey, STATE_KEY, type EngineStorage } from "../storage/types";
 import { readLegacy, type LegacyAccount } from "./legacy";
 import { accountsOfRegistry, accountsOfSnapshot, readEnvelope } from "./load";
-
-export type AnyStorage = KeyValueStorage | SessionStorage;
-
-/** A storage written for `@nostr-dev-kit/sessions` (`save` / `load` / `clear`): it keeps accounts, not lists. */
-export const isPeerStorage = (storage: AnyStorage): storage is SessionStorage =>
-  typeof (storage as KeyValueStorage).getItem !== "function" && typeof (storage as SessionStorage).load === "function";
+import { payloadType } from "./records";
 
 /** What `restore()` found and did. */
 export interface RestoreReport {
@@ -28,27 +24,19 @@ export type LoadOutcome = ({ ok: true; source: RestoreReport["source"]; backupKe
   saveSoon?: boolean;
 };
 
-const payloadType = (payload: string | undefined): string => {
-  try {
-    const type = (JSON.parse(payload ?? "") as { type?: unknown }).type;
-    return typeof type === "string" ? type : READ_ONLY;
-  } catch {
-    return READ_ONLY;
-  }
-};
-
 /**
- * The manager's `loadState` actor: reads what storage holds (the envelope of a key-value storage,
- * the accounts of a peer-style one, or what an older library left), hands its secrets to the
- * keyring, and says which accounts to bring back. Reads never lose bytes: what cannot be used is
- * copied to a backup key first; data of a newer format stops all saving. Bounded by `storageMs`.
+ * The manager's `loadState` actor: reads what storage holds through its `load()` (the envelope as
+ * `state`; else the accounts of a storage that knows only the peer's shape; else what an older
+ * library left), hands its secrets to the keyring, and says which accounts to bring back. Reads
+ * never lose bytes: what cannot be used is copied to a backup key first; data of a newer format
+ * stops all saving. Bounded by `storageMs`.
  */
 export class StateLoader {
   /** How the last load went, for `restore()` to report or throw. */
   outcome: LoadOutcome | undefined;
 
   constructor(
-    private readonly storage: AnyStorage,
+    private readonly storage: EngineStorage,
     private readonly keyring: Keyring,
     private readonly storageMs: number,
   ) {}
@@ -64,25 +52,26 @@ export class StateLoader {
       const loaded = await withTimeout(this.read(), this.storageMs, () => new StorageError(`Storage did not answer within ${this.storageMs} ms`, "storage-timeout"));
       return loaded;
     } catch (error) {
-      const typed = error instanceof StorageError ? error : new StorageError(`Restore failed (${(error as Error).name})`);
+      const typed = storageFailure(error, "Restore failed");
       this.outcome = { ok: false, error: typed, refuseSaves: this.refusal };
       throw typed;
     }
   };
 
   private async read(): Promise<LoadedState> {
-    if (isPeerStorage(this.storage)) {
-      const data = await this.storage.load();
-      return this.done("accounts", await this.fromRecords(data.sessions.values(), data.activePubkey));
-    }
-    let text: string | null;
+    let data: SessionData;
     try {
-      text = await this.storage.getItem(STATE_KEY);
+      data = await this.storage.load();
     } catch (error) {
-      throw error instanceof StorageError ? error : new StorageError(`The stored state could not be read (${(error as Error).name})`);
+      throw storageFailure(error, "The stored state could not be read");
     }
+    const text = typeof data?.state === "string" ? data.state : null;
     const outcome = readEnvelope(text);
-    if (outcome.kind === "empty") return this.legacyImport();
+    if (outcome.kind === "empty") {
+      const records = data?.sessions instanceof Map ? data.sessions : new Map<string, SerializedSession>();
+      if (records.size) return this.done("accounts", await this.fromRecords(records.values(), data.activePubkey));
+      return this.legacyImport();
+    }
     if (outcome.kind === "newer") {
       this.refusal = new NewerStorageError(outcome.version);
       throw this.refusal;
@@ -92,8 +81,10 @@ export class StateLoader {
     await this.keyring.admitStored({ ...envelope.payloads, ...envelope.unsafeSecrets }, envelope.secrets ?? {});
     const activePubkey = envelope.registry.activePubkey;
     if (snapshot) return this.done("snapshot", { accounts: accountsOfSnapshot(snapshot), activePubkey });
-    const backup = await this.keepBytes(text!, "snapshot");
-    return this.done("registry", { accounts: accountsOfRegistry(envelope.registry.accounts), activePubkey }, backup);
+    const registry = { accounts: accountsOfRegistry(envelope.registry.accounts), activePubkey };
+    // No snapshot at all: an app's own save(map) wrote just these accounts; nothing to keep.
+    if (envelope.snapshot === null) return this.done("registry", registry);
+    return this.done("registry", registry, await this.keepBytes(text!, "snapshot"));
   }
 
   private done(source: RestoreReport["source"], loaded: LoadedState, backup?: string): LoadedState {
@@ -103,8 +94,7 @@ export class StateLoader {
 
   /** First run after `@nostr-dev-kit/sessions` or NDK React: their accounts, saved in our format soon after. */
   private async legacyImport(): Promise<LoadedState> {
-    const storage = this.storage as KeyValueStorage;
-    const legacy = await storage.legacy?.().catch(() => undefined);
+    const legacy = await this.storage.legacy?.().catch(() => undefined);
     const imported = legacy ? readLegacy(legacy) : undefined;
     if (!imported || imported.accounts.length === 0) return this.done("empty", { accounts: [], activePubkey: null });
     this.importing = true;
@@ -116,6 +106,7 @@ export class StateLoader {
     const accounts: RestoredAccount[] = [];
     const payloads: Record<string, string> = {};
     for (const record of records) {
+      if (!isHexPubkey(record?.pubkey)) continue;
       if (record.signerPayload) payloads[record.pubkey] = record.signerPayload;
       const type = (record as SerializedSession).signerType ?? payloadType(record.signerPayload);
       accounts.push({ pubkey: record.pubkey, signer: { type }, lastActive: record.lastActive, preferences: record.preferences });
@@ -127,10 +118,11 @@ export class StateLoader {
   /** Copies bytes that cannot be used to a backup key; if even that fails, saving stops for this run. */
   private async keepBytes(text: string, reason: string): Promise<string | undefined> {
     const key = backupKey(reason);
-    const storage = this.storage as KeyValueStorage;
+    const { storage } = this;
     try {
       if (storage.copy) await storage.copy(STATE_KEY, key);
-      else await storage.setItem(key, text);
+      else if (storage.setItem) await storage.setItem(key, text);
+      else throw new StorageError("This storage has no key-value methods to keep a backup with");
       return key;
     } catch {
       this.refusal = new StorageError("Unreadable stored data could not be backed up, so nothing will be saved over it");

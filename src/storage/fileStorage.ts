@@ -1,5 +1,6 @@
 import { StorageError } from "../errors";
-import { STATE_KEY, type KeyValueStorage, type LegacyData } from "./types";
+import { StateStorage } from "./stateStorage";
+import { STATE_KEY, type LegacyData } from "./types";
 
 // Loaded on first use, and named at run time, so browser bundles (which never use FileStorage) do
 // not try to resolve Node built-ins.
@@ -18,10 +19,13 @@ async function syncFolder(folder: string): Promise<void> {
 /**
  * Files on disk: the state in `filePath` ("./.ndk-session-engine.json" by default), other keys
  * beside it. Every write is atomic (temporary file, fsync, rename) with mode 0600, so a crash
- * mid-write leaves the previous file whole.
+ * mid-write leaves the previous file whole. Also the peer's `SessionStorage` (save / load / clear),
+ * over the same file.
  */
-export class FileStorage implements KeyValueStorage {
-  constructor(private readonly filePath = "./.ndk-session-engine.json") {}
+export class FileStorage extends StateStorage {
+  constructor(private readonly filePath = "./.ndk-session-engine.json") {
+    super();
+  }
 
   private fileOf(key: string): string {
     return key === STATE_KEY ? this.filePath : `${this.filePath}.${encodeURIComponent(key)}`;

@@ -1,18 +1,21 @@
 import type * as LocalForageModule from "localforage";
 import { StorageError } from "../errors";
-import type { KeyValueStorage } from "./types";
+import { StateStorage } from "./stateStorage";
 
 type LocalForage = ReturnType<typeof LocalForageModule.createInstance>;
 type LocalForageOptions = Parameters<typeof LocalForageModule.createInstance>[0];
 
 /**
  * IndexedDB (or WebSQL / localStorage) through localforage, for browsers. localforage has no driver
- * on Node: there, every call rejects with a StorageError that says to use FileStorage.
+ * on Node: there, every call rejects with a StorageError that says to use FileStorage. Also the
+ * peer's `SessionStorage` (save / load / clear), over the same value.
  */
-export class LocalForageStorage implements KeyValueStorage {
+export class LocalForageStorage extends StateStorage {
   private instance: Promise<LocalForage> | undefined;
 
-  constructor(private readonly options: LocalForageOptions = { name: "ndk-session-engine" }) {}
+  constructor(private readonly options: LocalForageOptions = { name: "ndk-session-engine" }) {
+    super();
+  }
 
   /** Tabs using this storage sync over a channel of this name. */
   get channelName(): string {

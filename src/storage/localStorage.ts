@@ -1,15 +1,36 @@
 import { StorageError } from "../errors";
-import type { KeyValueStorage, LegacyData } from "./types";
+import type { SessionData } from "../facade/types";
+import { StateStorage } from "./stateStorage";
+import type { LegacyData } from "./types";
+
+/** `localStorage`, if this environment has one (a sandboxed page may refuse even the lookup). */
+function found(): Storage | undefined {
+  try {
+    return (globalThis as { localStorage?: Storage }).localStorage ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function area(): Storage {
-  const storage = (globalThis as { localStorage?: Storage }).localStorage;
+  const storage = found();
   if (!storage) throw new StorageError("localStorage is not available here (use FileStorage on Node)");
   return storage;
 }
 
-/** `window.localStorage`, every key under one prefix ("ndk-session-engine" by default). */
-export class LocalStorage implements KeyValueStorage {
-  constructor(private readonly prefix = "ndk-session-engine") {}
+/**
+ * `window.localStorage`, every key under one prefix ("ndk-session-engine" by default). Also the
+ * peer's `SessionStorage` (save / load / clear), over the same value; as the peer's, `load()` where
+ * there is no localStorage gives nothing, while `save` and `clear` reject with a StorageError.
+ */
+export class LocalStorage extends StateStorage {
+  constructor(private readonly prefix = "ndk-session-engine") {
+    super();
+  }
+
+  override async load(): Promise<SessionData> {
+    return found() ? super.load() : { sessions: new Map() };
+  }
 
   /** Tabs using this storage sync over a channel of this name. */
   get channelName(): string {

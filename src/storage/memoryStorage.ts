@@ -1,7 +1,10 @@
-import type { KeyValueStorage } from "./types";
+import { StateStorage } from "./stateStorage";
 
-/** Keeps the engine's state for the life of the process: tests, SSR, and apps that persist elsewhere. */
-export class MemoryStorage implements KeyValueStorage {
+/**
+ * Keeps the engine's state for the life of the process: tests, SSR, and apps that persist elsewhere.
+ * Also the peer's `SessionStorage` (save / load / clear), over the same value.
+ */
+export class MemoryStorage extends StateStorage {
   private readonly values = new Map<string, string>();
 
   async getItem(key: string): Promise<string | null> {

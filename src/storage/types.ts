@@ -1,3 +1,5 @@
+import type { SessionStorage } from "../facade/types";
+
 /**
  * Where the engine keeps its text: a few named values. The engine writes one value per key with
  * `setItem` (never two at once), reads it back with `getItem`, and copies unreadable data to a
@@ -31,3 +33,10 @@ export interface LegacyData {
 /** The engine's keys. */
 export const STATE_KEY = "state";
 export const backupKey = (reason: string, at = Date.now()) => `backup:${new Date(at).toISOString()}:${reason}`;
+
+/**
+ * What the engine reads and writes through: the peer's `SessionStorage` (its `save` carries the
+ * envelope as `state`, its `load` returns it), plus the key-value methods where the storage has
+ * them, for backups of unreadable bytes and the legacy import.
+ */
+export type EngineStorage = SessionStorage & Partial<KeyValueStorage>;

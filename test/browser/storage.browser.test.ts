@@ -71,6 +71,36 @@ describe.each<Kind>(["local", "forage"])("%s storage in Chromium", (kind) => {
   });
 });
 
+describe.each<Kind>(["local", "forage"])("%s storage in Chromium, as the peer's SessionStorage", (kind) => {
+  it("save(map, active), load() and clear() over the one state value", async () => {
+    const page = await chromium.browser.open();
+    const seen = await page.evaluate(
+      async ({ kind, name, pubkey }) => {
+        const f = (globalThis as unknown as { fixture: StorageFixture }).fixture;
+        const s = kind === "local" ? new f.LocalStorage(name) : new f.LocalForageStorage({ name });
+        const view = async () => {
+          const { sessions, activePubkey, state } = await s.load();
+          return { pubkeys: [...sessions.keys()], activePubkey, state: state === undefined ? undefined : JSON.parse(state).format };
+        };
+        const empty = await view();
+        await s.save(new Map([[pubkey, { pubkey, lastActive: 1_700_000_000 }]]), pubkey);
+        const saved = await view();
+        const keys = await s.keys();
+        await s.clear();
+        return { empty, saved, keys, cleared: await view() };
+      },
+      { kind, name: `peer-${kind}`, pubkey: pk("e") },
+    );
+    expect(seen).toEqual({
+      empty: { pubkeys: [], activePubkey: undefined, state: undefined },
+      saved: { pubkeys: [pk("e")], activePubkey: pk("e"), state: "ndk-session-engine" },
+      keys: ["state"],
+      cleared: { pubkeys: [], activePubkey: undefined, state: undefined },
+    });
+    await page.close();
+  });
+});
+
 describe("LocalStorage in Chromium", () => {
   it("keeps every key under its prefix in window.localStorage", async () => {
     const page = await chromium.browser.open();

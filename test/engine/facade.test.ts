@@ -1,10 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { NDKEvent, NDKPrivateKeySigner, nip19 } from "@nostr-dev-kit/ndk";
 import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { MemoryStorage, type SessionStore } from "../../src";
-import { SessionSigner } from "../../src/effects/sessionSigner";
 
 const fixture = useRelay();
 const cleanups = { push: fixture.defer };
@@ -22,11 +21,9 @@ describe("the drop-in surface", () => {
     expect(last.ndk).toBe(fixture.ndk);
     expect(last.activePubkey).toBe(alice.pubkey);
     expect(last.sessions.get(alice.pubkey)?.status).toBe("ready");
-    // The app gets the session's signer behind its gate: it signs as alice, and serialises no secret.
-    const signer = last.signers.get(alice.pubkey) as SessionSigner;
-    expect(signer).toBeInstanceOf(SessionSigner);
-    expect(signer.inner).toBe(alice);
-    expect(JSON.stringify(signer)).not.toContain(alice.privateKey);
+    // The app gets its own signer object back (gated in place), as the peer's state holds it.
+    expect(last.signers.get(alice.pubkey)).toBe(alice);
+    expect(fixture.ndk.signer).toBe(alice);
     expect(typeof last.switchToUser).toBe("function");
     expect(seen.length).toBeLessThan(10); // one notification per burst, not per transition
     unsubscribe();
@@ -81,11 +78,12 @@ describe("the drop-in surface", () => {
     expect(found.size).toBe(0);
   });
 
-  it("addMonitor follows new kinds for every session; wallet preference toggles kinds 17375/10019", async () => {
+  it("addMonitor follows new kinds for the active session (as the peer does); wallet preference toggles kinds 17375/10019", async () => {
     const { manager, ready } = managerFor(fixture.ndk);
     cleanups.push(() => manager.destroy());
     const [alice, bob] = [0, 1].map(() => NDKPrivateKeySigner.generate());
     await publish(fixture.ndk, alice!, { kind: 30023, tags: [["d", "post"]], content: "a" });
+    await publish(fixture.ndk, bob!, { kind: 30023, tags: [["d", "post"]], content: "b" });
     await publish(fixture.ndk, bob!, { kind: 17375, content: "bob-wallet" });
     await manager.login(alice!);
     await manager.login(bob!);
@@ -97,9 +95,19 @@ describe("the drop-in surface", () => {
         return new Article(event.ndk, event.rawEvent());
       }
     }
+    await manager.switchTo(alice!.pubkey);
     manager.addMonitor([Article]);
     await eventually(() => manager.getSession(alice!.pubkey)?.events.has("30023:post") === true, 3000, "monitored kind");
     expect(manager.getSession(alice!.pubkey)!.events.get("30023:post")).toBeInstanceOf(Article);
+    manager.refresh(bob!.pubkey); // bob's fetch runs on his own kinds: the monitor was alice's
+    await eventually(() => manager.getSession(bob!.pubkey)?.status === "fetching", 2000, "bob fetching");
+    await ready(bob!.pubkey);
+    expect(manager.getSession(bob!.pubkey)!.events.has("30023:post")).toBe(false);
+    await manager.switchTo(null);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    manager.addMonitor([Article]);
+    expect(warn).toHaveBeenCalledWith("No active session to add monitor to");
+    warn.mockRestore();
 
     expect(manager.isWalletEnabled(bob!.pubkey)).toBe(false);
     expect(manager.getSession(bob!.pubkey)!.events.has(17375)).toBe(false);

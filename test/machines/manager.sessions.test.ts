@@ -6,7 +6,7 @@ import { ready, sessionIn, setupManager, sessionsOf } from "./managerSetup";
 const PLAN: FetchPlan = { profile: true, follows: true, mutes: true, blockedRelays: true, relayList: true, wallet: true, kinds: [30023] };
 
 describe("manager machine: monitored kinds and plans (configuration in the effects)", () => {
-  it("monitor.add configures the kinds and every live session fetches again on a new subscription", async () => {
+  it("monitor.add configures the session's kinds and that session alone fetches again on a new subscription", async () => {
     const { actor, fakes, child, login, configure, params } = setupManager();
     login(PK, true);
     login(PK2, false);
@@ -14,34 +14,31 @@ describe("manager machine: monitored kinds and plans (configuration in the effec
     await ready(child(PK2));
     fakes.fetchLists.mockClear();
     fakes.watchLists.mockClear();
-    actor.send({ type: "monitor.add", kinds: [30078] });
-    expect(params(configure)).toEqual([{ kinds: [30078] }]);
-    for (const pubkey of [PK, PK2]) expect(child(pubkey)!.getSnapshot().matches({ lists: { live: "fetching" } })).toBe(true);
+    actor.send({ type: "monitor.add", pubkey: PK, kinds: [30078] });
+    expect(params(configure)).toEqual([{ pubkey: PK, kinds: [30078] }]);
+    expect(child(PK)!.getSnapshot().matches({ lists: { live: "fetching" } })).toBe(true);
+    expect(child(PK2)!.getSnapshot().matches({ lists: { live: "ready" } })).toBe(true);
     await ready(child(PK));
-    await ready(child(PK2));
-    expect(fakes.fetchLists.mock.calls.map((call) => call[0].pubkey).sort()).toEqual([PK, PK2]);
-    expect(fakes.watchLists).toHaveBeenCalledTimes(2);
-    expect(fakes.watchCleanup).toHaveBeenCalledTimes(2);
+    expect(fakes.fetchLists.mock.calls.map((call) => call[0].pubkey)).toEqual([PK]);
+    expect(fakes.watchLists).toHaveBeenCalledTimes(1);
+    expect(fakes.watchCleanup).toHaveBeenCalledTimes(1);
   });
 
   it("monitor.add leaves a stopped session idle", async () => {
     const { actor, fakes, child, login } = setupManager();
     login(PK, true);
-    login(PK2, false);
     await ready(child(PK));
-    await ready(child(PK2));
-    actor.send({ type: "session.stop", pubkey: PK2 });
+    actor.send({ type: "session.stop", pubkey: PK });
     fakes.fetchLists.mockClear();
-    actor.send({ type: "monitor.add", kinds: [1] });
-    await ready(child(PK));
-    expect(child(PK2)!.getSnapshot().matches({ lists: "idle" })).toBe(true);
-    expect(fakes.fetchLists.mock.calls.map((call) => call[0].pubkey)).toEqual([PK]);
+    actor.send({ type: "monitor.add", pubkey: PK, kinds: [1] });
+    expect(child(PK)!.getSnapshot().matches({ lists: "idle" })).toBe(true);
+    expect(fakes.fetchLists).not.toHaveBeenCalled();
   });
 
-  it("monitor.add with no session only configures", () => {
-    const { actor, configure, params } = setupManager();
-    actor.send({ type: "monitor.add", kinds: [1, 30078] });
-    expect(params(configure)).toEqual([{ kinds: [1, 30078] }]);
+  it("monitor.add for an unknown pubkey neither configures nor spawns", () => {
+    const { actor, configure } = setupManager();
+    actor.send({ type: "monitor.add", pubkey: PK, kinds: [1, 30078] });
+    expect(configure).not.toHaveBeenCalled();
     expect(sessionsOf(actor.getSnapshot())).toEqual([]);
   });
 

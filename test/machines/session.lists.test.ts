@@ -166,3 +166,33 @@ describe("session machine: lists read without the signer (partial)", () => {
     expect(snap.context.lists["10000"]).toEqual(mutesFull);
   });
 });
+
+describe("session machine: the app's own edits (session.update)", () => {
+  it("an edit replaces the stored list even when the clock is behind it, shares the filter lists, and a newer relay list replaces the edit", async () => {
+    const fakes = makeFakes([entry(10000, "5", 100)]);
+    const { actor } = startSession(fakes);
+    await settled(actor);
+    fakes.shareFilters.mockClear();
+    // The edit says created_at 50 (a clock behind): it still wins, one second past what it replaces.
+    actor.send({ type: "session.update", entries: [entry(10000, "9", 50, { edited: true })] });
+    const edited = actor.getSnapshot().context.lists["10000"]!;
+    expect(edited).toMatchObject({ id: id("9"), createdAt: 101, data: { edited: true } });
+    expect(fakes.shared().at(-1)!.lists["10000"]).toBe(edited);
+    actor.send({ type: "list.received", entries: [entry(10000, "1", 101)] }); // the same second, a lower id: NIP-01 says it wins
+    expect(actor.getSnapshot().context.lists["10000"]!.id).toBe(id("1"));
+    actor.send({ type: "session.update", entries: [entry(10000, "8", 50)] });
+    expect(actor.getSnapshot().context.lists["10000"]!.createdAt).toBe(102);
+    actor.send({ type: "list.received", entries: [entry(10000, "2", 103)] });
+    expect(actor.getSnapshot().context.lists["10000"]!.id).toBe(id("2"));
+  });
+
+  it("works while the lists are stopped: an edit is the user's data, not a fetch", async () => {
+    const fakes = makeFakes();
+    const { actor } = startSession(fakes);
+    await settled(actor);
+    actor.send({ type: "session.stop" });
+    actor.send({ type: "session.update", entries: [entry(3, "4", 10)] });
+    expect(actor.getSnapshot().context.lists["3"]!.id).toBe(id("4"));
+    expect(actor.getSnapshot().matches({ lists: "idle" })).toBe(true);
+  });
+});

@@ -1,6 +1,5 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKSessionManager, type SessionManagerOptions } from "../../src";
-import { SessionSigner } from "../../src/effects/sessionSigner";
 import { eventually } from "./env";
 
 /** A manager plus the bounded waits the engine tests share: `ready` is the lists, `signer` the signer region. */
@@ -18,8 +17,7 @@ export function managerFor(ndk: NDK, options: SessionManagerOptions = {}) {
   };
 }
 
-/** The signer NDK signs with, unwrapped from the session's call gate (`ndk.signer` is the gate). */
+/** The signer NDK signs with: the session's own signer object, its gate put on it in place. */
 export function activeSigner(ndk: NDK) {
-  const signer = ndk.signer;
-  return signer instanceof SessionSigner ? signer.inner : signer;
+  return ndk.signer;
 }

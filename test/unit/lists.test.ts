@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasPartialEntries, Kind, kindsOf, knownEntries, mergeEntries, slotKey, supersedes } from "../../machines/lists";
+import { hasPartialEntries, Kind, kindsOf, knownEntries, localEdits, mergeEntries, slotKey, supersedes } from "../../machines/lists";
 import type { FetchPlan, ListEntry, ListSlots } from "../../machines/types";
 
 const entry = (key: string, id: string, createdAt: number, kind = Number(key.split(":")[0])): ListEntry => ({
@@ -173,5 +173,17 @@ describe("slotKey", () => {
     expect(slotKey(10000, "x")).toBe("10000");
     expect(slotKey(29999, "x")).toBe("29999");
     expect(slotKey(40000, "x")).toBe("40000");
+  });
+});
+
+describe("localEdits", () => {
+  it("makes an edit newer than what it replaces, and leaves a newer edit as it is", () => {
+    const stored: ListSlots = { "3": { key: "3", kind: 3, id: "a".repeat(64), createdAt: 100, data: {} } };
+    const edits = localEdits(stored, [
+      { key: "3", kind: 3, id: "b".repeat(64), createdAt: 90, data: {} },
+      { key: "0", kind: 0, id: "c".repeat(64), createdAt: 90, data: {} },
+    ]);
+    expect(edits.map((e) => e.createdAt)).toEqual([101, 90]);
+    expect(localEdits(stored, [{ key: "3", kind: 3, id: "d".repeat(64), createdAt: 200, data: {} }])[0]!.createdAt).toBe(200);
   });
 });

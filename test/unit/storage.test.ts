@@ -153,9 +153,12 @@ const expectRefusal = async (call: Promise<unknown>) => {
 };
 
 describe("LocalStorage on Node", () => {
-  it("rejects every call with a StorageError that names FileStorage", async () => {
+  it("rejects every call with a StorageError that names FileStorage (but the peer's load(), which gives nothing)", async () => {
     expect((globalThis as { localStorage?: unknown }).localStorage).toBeUndefined();
     const storage = new LocalStorage();
+    expect(await storage.load()).toEqual({ sessions: new Map() });
+    await expectRefusal(storage.save(new Map()));
+    await expectRefusal(storage.clear());
     await expectRefusal(storage.getItem(STATE_KEY));
     await expectRefusal(storage.setItem(STATE_KEY, "x"));
     await expectRefusal(storage.removeItem(STATE_KEY));
