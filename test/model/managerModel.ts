@@ -59,6 +59,8 @@ export type ModelEvent = Exclude<ManagerEvent, { type: "manager.restore" }> | Re
 const SIGNER_TIMEOUT: ModelEvent = { type: "session.fault", pubkey: "A", failure: { code: "signer-timeout", message: "signer-timeout", at: 0 } };
 const FRESH: AccountFacts = { signer: "ready", lists: "live", scripted: true, report: "none" };
 export const MONITORED_KIND = 10015;
+/** The app's edit of a session's follows (updateSession), as the facade hands it to the manager. */
+const FOLLOW_EDIT = { key: "3", kind: 3, id: "model-edit", createdAt: 1, data: { count: 1, packed: "" } };
 const RANK: Report[] = ["soon", "net", "late"];
 
 export const isWorldStep = (event: ModelEvent): event is WorldStep => event.type.startsWith("world.");
@@ -95,7 +97,9 @@ function commands({ machine: m, world, storage }: ModelState): ModelEvent[] {
     if (storage.accounts.includes("B") && !pubkeys.includes("B")) out.push({ type: "manager.restore", link: "down" });
     return out;
   }
-  out.push({ type: "monitor.add", kinds: [MONITORED_KIND] }, { type: "signers.recheck" });
+  const active = m.context.activePubkey as Account | null;
+  if (active) out.push({ type: "monitor.add", pubkey: active, kinds: [MONITORED_KIND] }); // addMonitor(): the active session only
+  out.push({ type: "signers.recheck" });
   for (const pubkey of pubkeys) {
     const { signer, scripted } = world[pubkey];
     out.push(
@@ -104,6 +108,7 @@ function commands({ machine: m, world, storage }: ModelState): ModelEvent[] {
       { type: "session.preferences.set", pubkey, preferences: { walletEnabled: true } },
       { type: "session.refresh", pubkey },
       { type: "session.retry", pubkey },
+      { type: "session.update", pubkey, entries: [FOLLOW_EDIT] },
     );
     if (pubkey === "A") out.push({ type: "session.lock", pubkey });
     if (pubkey === "A" && signer === "locked") out.push({ type: "session.unlock", pubkey });

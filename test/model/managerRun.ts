@@ -23,7 +23,7 @@ import { transitionKey, type CoverageRecorder } from "./coverage";
 import { ACCOUNTS, formatEvent, isWorldStep, MONITORED_KIND, type Account, type AccountFacts, type ManagerModelSnapshot, type ModelEvent } from "./managerModel";
 import type { PlannedPath } from "./paths";
 import type { RelayLink } from "./relayLink";
-import { ScriptedSigner, signNote, type ApprovingBunker } from "./world";
+import { followSetEdit, ScriptedSigner, signNote, type ApprovingBunker } from "./world";
 
 const STEP_MS = 4000;
 /** A NIP-46 login, and a restore whose bunker relay is down, take up to signerMs. */
@@ -127,8 +127,10 @@ export class ManagerRun {
       case "account.logout":
         if (event.pubkey === "B") this.remote = undefined; // logout stops the remote signer for good
         return manager.logout(pubkey!);
-      case "monitor.add":
+      case "monitor.add": // for the active session, which the model's event names
         return manager.addMonitor([MONITORED_KIND]);
+      case "session.update":
+        return manager.updateSession(pubkey!, followSetEdit());
       case "signers.recheck":
         return void manager.actor.send({ type: "signers.recheck" });
       case "session.start":

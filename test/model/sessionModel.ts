@@ -136,10 +136,10 @@ function listsOutcomes(m: SessionSnapshot, w: WorldFacts): Outcome[] | null {
   return null;
 }
 
-/** A contact list newer than any the session holds, as the relay would deliver it. */
-function newerList(m: SessionSnapshot): ListEntry {
+/** A contact list newer than any the session holds, as the relay would deliver it (or the app's edit of its follows). */
+function newerList(m: SessionSnapshot, edit = false): ListEntry {
   const newest = Math.max(0, ...Object.values(m.context.lists).map((e) => e.createdAt));
-  return { key: "3", kind: 3, id: `model-${newest + 1}`, createdAt: newest + 1, data: { count: 0, packed: "" } };
+  return { key: "3", kind: 3, id: edit ? "model-edit" : `model-${newest + 1}`, createdAt: newest + 1, data: { count: edit ? 1 : 0, packed: "" } };
 }
 
 function commands(m: SessionSnapshot, w: WorldFacts): ModelEvent[] {
@@ -158,6 +158,7 @@ function commands(m: SessionSnapshot, w: WorldFacts): ModelEvent[] {
   if (m.matches({ lists: { live: "ready" } })) out.push({ type: "session.refresh" }, { type: "list.received", entries: [newerList(m)] });
   if (m.matches({ lists: { live: "retrying" } })) out.push({ type: "session.refresh" });
   if (descriptorOf(w.kind!) === "nip07") out.push({ type: "signer.recheck" });
+  out.push({ type: "session.update", entries: [newerList(m, true)] }); // updateSession(pubkey, { followSet })
   return out;
 }
 

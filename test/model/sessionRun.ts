@@ -4,7 +4,8 @@
  * key, the NIP-07 extension stand-in behind NDK's signer or an app's own, a NIP-46 bunker, or none), logged in or restored from what an
  * earlier run saved to the same storage (test/model/births.ts).
  *
- * - A command step (stop, lock, refresh, …) is done as an app does it, through the manager.
+ * - A command step (stop, lock, refresh, an edit, …) is done as an app does it, through the manager
+ *   (test/model/sessionCommands.ts).
  * - The world is set for the outcomes to come as soon as the step before is reached
  *   (test/model/sessionWorld.ts): that happens inside the inspection callback, which XState calls
  *   before it starts the next state's effects, so each effect meets the world it must.
@@ -32,7 +33,8 @@ import { PASSPHRASE, RETRY_LONG, savedKeyLogin, savedNip46Login, sessionSnapshot
 import { transitionKey, type CoverageRecorder } from "./coverage";
 import type { PlannedPath } from "./paths";
 import type { RelayLink } from "./relayLink";
-import { APPROVE_AGAIN_URL, digest, formatEvent, isResting, MONITORED_KIND, type Birth, type ModelEvent, type SessionModelSnapshot } from "./sessionModel";
+import { appCommand } from "./sessionCommands";
+import { APPROVE_AGAIN_URL, digest, formatEvent, isResting, type Birth, type ModelEvent, type SessionModelSnapshot } from "./sessionModel";
 import { applyWorld, isWorldDriven, worldSchedule, type WorldConfig, type WorldSchedule } from "./sessionWorld";
 import { AppExtensionSigner, Network, publishNewerList, publishPrivateMutes, ScriptedSigner, signNote, type ApprovingBunker } from "./world";
 
@@ -174,29 +176,13 @@ export class SessionRun {
     await this.linkUp;
     if (this.schedule.afterEose.has(k)) await within(this.rig.relayLink.eoseHeld(), 2000, "the relay holding the fetch's EOSE");
     const { manager, pubkey } = this;
+    const command = appCommand(event); // stop, lock, refresh, updateSession, … (test/model/sessionCommands.ts)
+    if (command) return command({ manager, pubkey, published: this.rig.published });
     switch (event.type) {
       case "birth":
         return this.born();
       case "session.reauthenticate":
         return this.login();
-      case "session.preferences.set":
-        return manager.enableWallet(pubkey);
-      case "session.monitor":
-        return manager.addMonitor([MONITORED_KIND]);
-      case "session.start":
-        return manager.startSession(pubkey, { follows: true, mutes: true });
-      case "session.stop":
-        return manager.stopSession(pubkey);
-      case "session.lock":
-        return manager.lock(pubkey);
-      case "session.unlock":
-        return manager.unlock(pubkey, PASSPHRASE);
-      case "session.refresh":
-        return manager.refresh(pubkey);
-      case "session.retry":
-        return manager.retry(pubkey);
-      case "signer.recheck":
-        return void manager.actor.send({ type: "signers.recheck" }); // what the page regaining focus sends
       case "list.received":
         return publishNewerList(this.rig.ndk, this.author, this.rig.published);
       case "session.fault": {

@@ -4,7 +4,8 @@
  * - a relay outage during a NIP-46 session's fetch retries the lists only: the signer stays ready and
  *   the bunker receives no new request (counted at the NIP-46 backend);
  * - a NIP-49 session restored locked still fetches its lists, and hears newer ones;
- * - a private-key session restored without a key reads its lists, its signer `unavailable.needsLogin`.
+ * - a private-key session restored without a key reads its lists, its signer `unavailable.needsLogin`;
+ * - an app's edit (updateSession) is stored at once, and stands until a newer relay list replaces it.
  */
 import { expect } from "vitest";
 import type { SessionEvent } from "../../machines";
@@ -16,6 +17,7 @@ const done = (id: string) => ({ type: `xstate.done.actor.${id}` }) as ModelEvent
 const failed = (id: string, code: string) => ({ type: `xstate.error.actor.${id}`, error: { code, message: code, at: 0 } }) as ModelEvent;
 const command = (type: SessionEvent["type"]) => ({ type }) as ModelEvent;
 const newerList: ModelEvent = { type: "list.received", entries: [] };
+const followEdit: ModelEvent = { type: "session.update", entries: [] };
 
 export interface SessionScenario {
   title: string;
@@ -65,6 +67,17 @@ export const sessionScenarios: SessionScenario[] = [
       expect(run.reached[3]!.value).toEqual({ signer: { unavailable: "needsLogin" }, lists: { live: "ready" } });
       expect(run.contextAt(3).signerFailure?.code).toBe("signer-unavailable");
       expect(run.contextAt(4).lists["3"]).toBeDefined();
+    },
+  },
+  {
+    title: "an app's edit of the follows stands until a newer relay list replaces it",
+    path: sessionPath([birth("private-key", false), done("restoreSigner"), done("authenticate"), done("fetchLists"), followEdit, newerList]),
+    check(run) {
+      const [edit, relay] = [run.contextAt(5).lists["3"], run.contextAt(6).lists["3"]];
+      expect(run.contextAt(4).lists["3"]).toBeUndefined(); // the user had published no contact list
+      expect(edit?.data).toMatchObject({ count: 1 });
+      expect(relay!.id).not.toBe(edit!.id);
+      expect(relay!.createdAt).toBeGreaterThan(edit!.createdAt);
     },
   },
 ];

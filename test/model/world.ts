@@ -119,6 +119,9 @@ export async function publishPrivateMutes(ndk: NDK, author: NDKPrivateKeySigner)
   await publish(ndk, author, { kind: 10000, content, tags: [["p", NDKPrivateKeySigner.generate().pubkey]] });
 }
 
+/** An app's edit of a session's follows, as `updateSession(pubkey, followSetEdit())` takes it: a stranger followed. */
+export const followSetEdit = () => ({ followSet: new Set([NDKPrivateKeySigner.generate().pubkey]) });
+
 /** A contact list newer than any published before by this test process for `author`. */
 export async function publishNewerList(ndk: NDK, author: NDKPrivateKeySigner, last: Map<string, number>): Promise<void> {
   const createdAt = Math.max(Math.floor(Date.now() / 1000), (last.get(author.pubkey) ?? 0) + 1);
