@@ -4,9 +4,7 @@ import type { Hexpubkey } from "../../machines";
 import { SignerError } from "../errors";
 import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
 import { installGate, releaseSigner, type InstalledGate } from "./sessionSigner";
-
-/** Work per turn of the event loop when signers are rebuilt in turn. */
-const TURN_MS = 4;
+import { Turns } from "./turns";
 
 /** What a session's signer tells its session (through the manager's `watchSigners` actor). */
 export type SignerNews = { type: "fault"; code: string; message: string; at: number } | { type: "approval"; url: string | null };
@@ -38,10 +36,7 @@ export class Keyring {
   private readonly sealing = new Set<Promise<unknown>>();
   private view: ReadonlyMap<Hexpubkey, NDKSigner> = new Map();
   private viewStale = false;
-  /** The active session: its signer is rebuilt at once, the others' in turn (see `inTurn`). */
-  private preferred: Hexpubkey | null = null;
-  private readonly waiting = new Map<Hexpubkey, () => void>();
-  private turn: ReturnType<typeof setTimeout> | undefined;
+  private readonly turns = new Turns();
 
   constructor(private readonly options: KeyringOptions) {}
 
@@ -127,42 +122,17 @@ export class Keyring {
 
   /** The session NDK signs with: its signer goes first whenever one is rebuilt. */
   prefer(pubkey: Hexpubkey | null): void {
-    this.preferred = pubkey;
-    const start = pubkey ? this.waiting.get(pubkey) : undefined;
-    if (!start) return;
-    this.waiting.delete(pubkey!);
-    start();
+    this.turns.prefer(pubkey);
   }
 
-  /**
-   * Runs `work` (a signer rebuild: a key derivation, a remote signer's connection) now for the
-   * preferred session, and for the others one after another, a few milliseconds of them per turn of
-   * the event loop: a restore of many sessions shows their lists and signs for the active one
-   * first. An aborted wait (the session logged out meanwhile) rejects and never runs.
-   */
+  /** Runs a signer rebuild now for the preferred session, in turn for the others (see Turns). */
   inTurn<T>(pubkey: Hexpubkey, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (pubkey === this.preferred) return work();
-    return new Promise<T>((resolve, reject) => {
-      const abort = () => {
-        if (this.waiting.get(pubkey) !== start) return;
-        this.waiting.delete(pubkey);
-        reject(signal?.reason);
-      };
-      const start = () => {
-        signal?.removeEventListener("abort", abort);
-        work().then(resolve, reject);
-      };
-      signal?.addEventListener("abort", abort, { once: true });
-      this.waiting.set(pubkey, start);
-      this.scheduleTurn();
-    });
+    return this.turns.run(pubkey, work, signal);
   }
 
   /** Stops every signer and forgets everything (destroy). */
   clear(): void {
-    clearTimeout(this.turn);
-    this.turn = undefined;
-    this.waiting.clear();
+    this.turns.clear();
     for (const pubkey of [...this.raw.keys()]) this.set(pubkey, undefined);
     this.vault.clear();
     this.sealed.clear();
@@ -211,20 +181,6 @@ export class Keyring {
   /** Resolves when every seal started so far is done (a save waits for it). */
   async settled(): Promise<void> {
     await Promise.all([...this.sealing]);
-  }
-
-  private scheduleTurn(): void {
-    if (this.turn !== undefined) return;
-    this.turn = setTimeout(() => {
-      this.turn = undefined;
-      const until = performance.now() + TURN_MS;
-      for (const [pubkey, start] of this.waiting) {
-        this.waiting.delete(pubkey);
-        start();
-        if (performance.now() > until) break;
-      }
-      if (this.waiting.size > 0) this.scheduleTurn();
-    }, 0);
   }
 
   private set(pubkey: Hexpubkey, signer: NDKSigner | undefined): void {

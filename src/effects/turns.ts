@@ -1,0 +1,64 @@
+import type { Hexpubkey } from "../../machines";
+
+/** Work per turn of the event loop. */
+const TURN_MS = 4;
+
+/**
+ * Signer rebuilds (a key derivation, a remote signer's connection) one after another: the preferred
+ * session's (the active one) at once, the others a few milliseconds of them per turn of the event
+ * loop, so a restore of many sessions shows their lists and signs for the active one first. An
+ * aborted wait (the session left meanwhile) rejects and never runs.
+ */
+export class Turns {
+  private preferred: Hexpubkey | null = null;
+  private readonly waiting = new Map<Hexpubkey, () => void>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** This session goes first from now on; its waiting work starts now. */
+  prefer(pubkey: Hexpubkey | null): void {
+    this.preferred = pubkey;
+    const start = pubkey ? this.waiting.get(pubkey) : undefined;
+    if (!start) return;
+    this.waiting.delete(pubkey!);
+    start();
+  }
+
+  run<T>(pubkey: Hexpubkey, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (pubkey === this.preferred) return work();
+    return new Promise<T>((resolve, reject) => {
+      const abort = () => {
+        if (this.waiting.get(pubkey) !== start) return;
+        this.waiting.delete(pubkey);
+        reject(signal?.reason);
+      };
+      const start = () => {
+        signal?.removeEventListener("abort", abort);
+        work().then(resolve, reject);
+      };
+      signal?.addEventListener("abort", abort, { once: true });
+      this.waiting.set(pubkey, start);
+      this.schedule();
+    });
+  }
+
+  /** Drops what waits (destroy): its promises never settle, their actors are gone. */
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.waiting.clear();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const until = performance.now() + TURN_MS;
+      for (const [pubkey, start] of this.waiting) {
+        this.waiting.delete(pubkey);
+        start();
+        if (performance.now() > until) break;
+      }
+      if (this.waiting.size > 0) this.schedule();
+    }, 0);
+  }
+}
