@@ -29,14 +29,26 @@ function labelOf(edge: DirectedGraphNode["edges"][number]): string {
   return name ? `${event} [${name}]` : event;
 }
 
-/** `"isKnown"`, `{ type: "isKnown" }`, or xstate's `and([...])` (a function carrying its `guards`). */
+/**
+ * `"isKnown"`, `{ type: "isKnown" }`, or one of xstate's combinators — functions carrying their
+ * `guards` (`and`, `or`, `not`, told apart by the name of their check) or their `stateValue` (`stateIn`).
+ */
 function guardName(guard: unknown): string | undefined {
   if (!guard) return undefined;
   if (typeof guard === "string") return guard;
-  const combined = (guard as { guards?: unknown[] }).guards;
-  if (Array.isArray(combined)) return combined.map(guardName).join(" and ");
-  return (guard as { type?: string }).type ?? "guard";
+  const { guards, stateValue, check, type } = guard as { guards?: unknown[]; stateValue?: unknown; check?: { name?: string }; type?: string };
+  if (stateValue !== undefined) return `in ${stateName(stateValue)}`;
+  if (Array.isArray(guards)) {
+    const names = guards.map(guardName);
+    if (check?.name === "checkNot") return `not ${names.join(", ")}`;
+    return names.join(check?.name === "checkOr" ? " or " : " and ");
+  }
+  return type ?? "guard";
 }
+
+/** `{ signer: "ready" }` → `signer.ready`. */
+const stateName = (value: unknown): string =>
+  typeof value === "string" ? value : Object.entries(value as Record<string, unknown>).map(([key, inner]) => `${key}.${stateName(inner)}`).join(", ");
 
 function collect(node: DirectedGraphNode, root: DirectedGraphNode, edges: Edge[]): void {
   for (const edge of node.edges) {

@@ -104,7 +104,12 @@ export class FetchBatcher {
     this.flushScheduled = true;
     queueMicrotask(() => {
       this.flushScheduled = false;
-      for (const batch of batches(this.queue.splice(0))) void this.deps.gate.run(() => this.run(batch)).catch(() => {});
+      for (const batch of batches(this.queue.splice(0)))
+        void this.deps.gate.run(() => this.run(batch)).catch((error: unknown) => {
+          // NDK threw while the REQ was being set up: the sessions hear it, none waits forever.
+          const reason = failure("fetch-failed", `The lists could not be asked for (${(error as Error)?.name ?? "Error"})`);
+          for (const request of batch) request.reject(reason);
+        });
     });
   }
 

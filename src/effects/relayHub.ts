@@ -64,7 +64,11 @@ export class RelayHub {
     // Logins and logouts of one tick share a single re-issue.
     queueMicrotask(() => {
       this.reissueScheduled = false;
-      this.reissue();
+      try {
+        this.reissue();
+      } catch {
+        // NDK threw while subscribing: no live updates until the next change; the fetches say why.
+      }
     });
   }
 
