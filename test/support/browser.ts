@@ -211,8 +211,11 @@ export interface BrowserHarness {
   /** The Chromium it runs (@sparticuz/chromium's is chrome-headless-shell: every tab keeps focus). */
   readonly binary: ChromiumBinary;
   readonly context: BrowserContext;
-  /** A new tab on the origin's page, once the bundle has set itself up. */
-  open(): Promise<Page>;
+  /**
+   * A new tab on the origin's page, once the bundle has set itself up; with `startBrowserAt`, once
+   * `origin + path` has loaded (the page's own readiness is the test's to wait for).
+   */
+  open(path?: string): Promise<Page>;
   /** Closes the browser cleanly and starts it again on the same profile (what a user's restart does). */
   relaunch(): Promise<void>;
   close(): Promise<void>;
@@ -288,14 +291,27 @@ export async function startBrowser(entry: string): Promise<BrowserHarness> {
   const binary = await found;
   const server = await within(STEP_TIMEOUT_MS, "starting the server", serve(script));
   const { port } = server.address() as { port: number };
-  const origin = `http://127.0.0.1:${port}`;
+  const closeServer = async () => {
+    server.closeAllConnections();
+    await within(5_000, "closing the server", new Promise<void>((resolve) => server.close(() => resolve())));
+  };
+  return harness(`http://127.0.0.1:${port}`, binary, true, closeServer);
+}
+
+/** Chromium on pages someone else serves (the browser demo's own server); `open(path)` waits for the load event only. */
+export async function startBrowserAt(origin: string): Promise<BrowserHarness> {
+  const binary = await within(45_000, "finding Chromium", resolveChromium());
+  return harness(origin, binary, false, async () => {});
+}
+
+async function harness(origin: string, binary: ChromiumBinary, fixture: boolean, closeServer: () => Promise<void>): Promise<BrowserHarness> {
   const profile = mkdtempSync(join(tmpdir(), "nse-chromium-"));
   let context: BrowserContext;
   try {
     context = await within(45_000, "launching Chromium", launch(profile, binary));
   } catch (error) {
     killProfileProcesses(profile);
-    server.close();
+    await closeServer();
     rmSync(profile, { recursive: true, force: true });
     throw new Error(`Chromium ${binary.path} (${binary.source}) did not start: ${firstLine(error)} (else ${CHROMIUM_OPTIONS})`, { cause: error });
   }
@@ -306,12 +322,13 @@ export async function startBrowser(entry: string): Promise<BrowserHarness> {
     get context() {
       return context;
     },
-    async open() {
+    async open(path = "/") {
       const page = await within(STEP_TIMEOUT_MS, "opening a page", context.newPage());
       page.setDefaultTimeout(STEP_TIMEOUT_MS);
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${origin}/`);
+      await page.goto(`${origin}${path}`);
+      if (!fixture) return page;
       try {
         await page.waitForFunction(() => {
           const g = globalThis as { __fixtureReady?: boolean; __fixtureError?: string };
@@ -329,8 +346,7 @@ export async function startBrowser(entry: string): Promise<BrowserHarness> {
     },
     async close() {
       await closeContext(context, profile);
-      server.closeAllConnections();
-      await within(5_000, "closing the server", new Promise<void>((resolve) => server.close(() => resolve())));
+      await closeServer();
       rmSync(profile, { recursive: true, force: true });
     },
   };
