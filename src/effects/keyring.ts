@@ -146,20 +146,23 @@ export class Keyring {
   }
 
   /** What storage gave back: payloads (NIP-07, or unsafe plain ones) and sealed secrets; AES-GCM ones opened now. */
-  async admitStored(payloads: Record<Hexpubkey, string>, secrets: Record<Hexpubkey, SealedSecret>): Promise<void> {
+  /**
+   * What storage gave back: payloads (NIP-07, or unsafe plain ones) and sealed secrets. Nothing is
+   * opened here: an AES-GCM secret is opened when its signer is rebuilt, in its session's turn.
+   */
+  admitStored(payloads: Record<Hexpubkey, string>, secrets: Record<Hexpubkey, SealedSecret>): void {
     for (const [pubkey, payload] of Object.entries(payloads)) if (!this.raw.has(pubkey)) this.vault.set(pubkey, payload);
-    for (const [pubkey, secret] of Object.entries(secrets)) {
-      if (this.raw.has(pubkey)) continue;
-      this.sealed.set(pubkey, secret);
-      if (secret.scheme !== "aes-gcm" || this.vault.has(pubkey)) continue;
-      const payload = await this.options.keeper.open(secret);
-      if (payload) this.vault.set(pubkey, payload);
-    }
+    for (const [pubkey, secret] of Object.entries(secrets)) if (!this.raw.has(pubkey)) this.sealed.set(pubkey, secret);
   }
 
-  /** A payload from storage waiting for its signer to be rebuilt. */
-  storedPayload(pubkey: Hexpubkey): string | undefined {
-    return this.vault.get(pubkey);
+  /** The payload to rebuild a session's signer from: one from storage, or an AES-GCM secret opened now. */
+  async storedPayload(pubkey: Hexpubkey): Promise<string | undefined> {
+    const stored = this.vault.get(pubkey);
+    const secret = this.sealed.get(pubkey);
+    if (stored || secret?.scheme !== "aes-gcm") return stored;
+    const payload = await this.options.keeper.open(secret);
+    if (payload && !this.raw.has(pubkey)) this.vault.set(pubkey, payload);
+    return payload;
   }
 
   /** The live signer's payload, or the stored one not yet rebuilt (for what storage may keep). */

@@ -42,7 +42,7 @@ async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signe
     if (!signal?.aborted) keyring.adopt(input.pubkey, nip07SignerFor(ndk, signerMs));
     return;
   }
-  const payload = keyring.storedPayload(input.pubkey);
+  const payload = await keyring.storedPayload(input.pubkey);
   if (payload && wellFormed(payload)) {
     let signer: NDKSigner | undefined;
     try {

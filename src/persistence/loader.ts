@@ -78,7 +78,7 @@ export class StateLoader {
     }
     if (outcome.kind === "unreadable") throw new CorruptStorageError(outcome.reason, await this.keepBytes(text!, "unreadable"));
     const { envelope, snapshot } = outcome;
-    await this.keyring.admitStored({ ...envelope.payloads, ...envelope.unsafeSecrets }, envelope.secrets ?? {});
+    this.keyring.admitStored({ ...envelope.payloads, ...envelope.unsafeSecrets }, envelope.secrets ?? {});
     const activePubkey = envelope.registry.activePubkey;
     if (snapshot) return this.done("snapshot", { accounts: accountsOfSnapshot(snapshot), activePubkey });
     const registry = { accounts: accountsOfRegistry(envelope.registry.accounts), activePubkey };
@@ -111,7 +111,7 @@ export class StateLoader {
       const type = (record as SerializedSession).signerType ?? payloadType(record.signerPayload);
       accounts.push({ pubkey: record.pubkey, signer: { type }, lastActive: record.lastActive, preferences: record.preferences });
     }
-    await this.keyring.admitStored(payloads, {});
+    this.keyring.admitStored(payloads, {});
     return { accounts, activePubkey: active ?? null };
   }
 

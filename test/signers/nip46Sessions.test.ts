@@ -29,11 +29,11 @@ it("a bunker:// login (with secret, bunker key ≠ user key) signs through ndk.s
 });
 
 it("approval time does not count: a sign waiting longer than the timeout succeeds, shown as awaitingApproval", async () => {
-  const b = await bunker({ approvalDelayMs: 900, authUrl: "https://bunker.example/approve/1" });
+  const b = await bunker({ approvalDelayMs: 1500, authUrl: "https://bunker.example/approve/1" });
   const ndk = await client();
   const news: string[] = [];
   const told: string[] = [];
-  const { manager, ready, signer, signerState } = managerFor(ndk, { timeouts: { signerMs: 300 }, onAuthUrl: (url, pk) => told.push(`${pk}:${url}`) });
+  const { manager, ready, signer, signerState } = managerFor(ndk, { timeouts: { signerMs: 600 }, onAuthUrl: (url, pk) => told.push(`${pk}:${url}`) });
   rig.defer(() => manager.destroy());
   const pubkey = await manager.login(NDKNip46Signer.bunker(ndk, b.bunkerUri(false)));
   await ready(pubkey);
