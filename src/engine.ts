@@ -5,8 +5,6 @@ import { StorageError } from "./errors";
 import { loadFastVerifier } from "./lists/verify";
 import { managerActions, managerActors, sessionImplementations } from "./effects";
 import { Configuration, DEFAULT_PLAN, DEFAULT_RETRY, DEFAULT_TIMEOUTS, type EngineTimeouts, type NdkWiringOptions } from "./effects/configuration";
-import { FetchBatcher } from "./effects/fetchBatch";
-import { Gate } from "./effects/gate";
 import { Keyring, type SignerNews } from "./effects/keyring";
 import { NdkWiring } from "./effects/ndkWiring";
 import { RelayHub } from "./effects/relayHub";
@@ -24,8 +22,6 @@ export interface RuntimeOptions {
   retry?: RetryPolicy;
   timeouts?: Partial<EngineTimeouts>;
   wiring?: Partial<NdkWiringOptions>;
-  /** Concurrent list fetches (each one REQ); keeps bursts under a relay's per-connection limit. */
-  maxConcurrentFetches?: number;
   /** How secrets are kept at rest (NIP-49 passphrase and/or an AES-GCM key). */
   secrets?: SecretsPolicy;
   /** Every signer fault and approval prompt (NIP-46 auth_url), beside the session's own state. */
@@ -70,8 +66,7 @@ export function createRuntime(options: RuntimeOptions): EngineRuntime {
     config,
     keyring,
     users,
-    hub: new RelayHub(ndk),
-    fetchBatcher: new FetchBatcher({ ndk, gate: new Gate(options.maxConcurrentFetches ?? 8), fetchMs: config.timeouts.fetchMs, ingestContext }),
+    hub: new RelayHub({ ndk, fetchMs: config.timeouts.fetchMs, ingestContext }),
     wiring: new NdkWiring(ndk, keyring, users, config.wiring),
   };
 }

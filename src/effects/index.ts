@@ -6,13 +6,13 @@ import { authenticate, ingestContextFor, restoreSigner } from "./signers";
 
 /** The session machine's named actors and actions, bound to one engine's runtime. */
 export function sessionImplementations(runtime: EngineRuntime) {
-  const { config, keyring, users, hub, fetchBatcher, wiring } = runtime;
+  const { config, keyring, users, hub, wiring } = runtime;
   return {
     actors: {
       restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(({ input, signal }) => restoreSigner(keyring, input, signal)),
       authenticate: fromPromise<void, { pubkey: Hexpubkey }>(({ input }) => authenticate(keyring, input)),
       fetchLists: fromPromise<ListEntry[], ListsInput>(({ input, signal }) =>
-        fetchBatcher.request({ pubkey: input.pubkey, kinds: config.kindsFor(input.pubkey, input.walletEnabled), known: input.known }, signal),
+        hub.fetch({ pubkey: input.pubkey, kinds: config.kindsFor(input.pubkey, input.walletEnabled), known: input.known }, signal),
       ),
       watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) => {
         const kinds = config.kindsFor(input.pubkey, input.walletEnabled);

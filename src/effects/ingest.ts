@@ -24,8 +24,13 @@ export async function ingest(event: NostrEvent, ctx: IngestContext): Promise<Lis
   if (event.kind !== Kind.MuteList || !event.content) return toListEntry(event);
   const signer = ctx.signer();
   if (!signer) return { ...toListEntry(event), partial: true };
+  // A decryption is a key agreement (milliseconds): the lists that arrived with this one go first.
+  await nextTurn();
   return toListEntry(event, await privateTags(event.content, signer, ctx));
 }
+
+/** Resolves after the events already waiting in the event loop (the rest of a REQ's answer) are handled. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Private mute items are the JSON tag array encrypted to oneself (NIP-44, or NIP-04 in older lists). */
 async function privateTags(content: string, signer: NDKSigner, ctx: IngestContext): Promise<string[][]> {

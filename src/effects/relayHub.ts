@@ -2,16 +2,25 @@ import type NDK from "@nostr-dev-kit/ndk";
 import { NDKSubscriptionCacheUsage, type NDKEvent, type NDKFilter, type NDKSubscription } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
 import type { Hexpubkey, ListEntry } from "../../machines";
-import type { IngestContext } from "./ingest";
-import { ingest } from "./ingest";
-import { MAX_AUTHORS_PER_FILTER } from "./refreshFilters";
+import { failure, NoWebSocketError } from "../errors";
+import { nextBatch, PendingFetch, type FetchRequest } from "./fetchRequests";
+import { ingest, type IngestContext } from "./ingest";
+import { MAX_AUTHORS_PER_FILTER, mergeFilters } from "./refreshFilters";
+import { reviveNeverConnectedRelays } from "./reviveRelays";
 import { startSubscription } from "./subscribe";
 
-interface Watcher {
+export interface Watcher {
   kinds: ReadonlySet<number>;
   deliver(entry: ListEntry): void;
   /** Built once per session stay: the hot path (every live event) allocates nothing for it. */
   context: IngestContext;
+}
+
+export interface RelayHubDeps {
+  ndk: NDK;
+  /** Longest wait for a REQ's stored events (EOSE). */
+  fetchMs: number;
+  ingestContext(pubkey: Hexpubkey, kinds: readonly number[]): IngestContext;
 }
 
 /** Relay limit on the kinds of one filter (the nostr-relay default; strfry's is larger). */
@@ -21,29 +30,55 @@ const SEEN_LIMIT = 10_000;
 const chunk = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, i * size + size));
 
+/** The REQ whose stored events some fetches wait for: they end at its EOSE, or at the deadline. */
+interface Batch {
+  byAuthor: Map<Hexpubkey, PendingFetch[]>;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 /**
- * One live subscription for the lists of every session, whatever their number: a single REQ per
- * relay with all authors, re-issued when sessions come and go. `limit: 0` asks only for events
- * published from now on; each session's own fetch covers the past.
+ * Every session's lists through ONE subscription per relay, whatever their number: each REQ asks
+ * for the lists of the sessions that fetch (their stored events, up to EOSE) and, with `limit: 0`,
+ * for what every watched session publishes from now on; it stays open as the live subscription
+ * until the next one replaces it (its REQ out before the old CLOSE, so nothing falls between).
+ * A fetch leaves at once (a microtask, no grouping delay); fetches asked while a REQ waits for its
+ * EOSE share the next one, so a burst of logins costs about two REQs, not one each. Each list is
+ * handed to its session as soon as it is verified, not at EOSE.
  */
 export class RelayHub {
   private readonly watchers = new Map<Hexpubkey, Watcher>();
+  private queue: PendingFetch[] = [];
+  private batch: Batch | undefined;
   private subscription: NDKSubscription | undefined;
-  private reissueScheduled = false;
+  private flushScheduled = false;
+  /** Sessions came or went since the last REQ: the next one must say so. */
+  private watchersChanged = false;
   private stopped = false;
   /** Ids already delivered: a repeat (another relay, a re-issue) costs no second verification. */
   private readonly seen = new Set<string>();
 
-  constructor(private readonly ndk: NDK) {}
+  constructor(private readonly deps: RelayHubDeps) {}
 
   watch(pubkey: Hexpubkey, watcher: Watcher): () => void {
     this.watchers.set(pubkey, watcher);
-    this.scheduleReissue();
+    this.watchersChanged = true;
+    this.scheduleFlush();
     return () => {
       if (this.watchers.get(pubkey) !== watcher) return;
       this.watchers.delete(pubkey);
-      this.scheduleReissue();
+      this.watchersChanged = true;
+      this.scheduleFlush();
     };
+  }
+
+  /** A session's lists: verified, parsed, the newest entry of each slot, once the relays sent what they hold. */
+  fetch(request: FetchRequest, signal: AbortSignal): Promise<ListEntry[]> {
+    if (request.kinds.length === 0) return Promise.resolve([]);
+    if (typeof globalThis.WebSocket !== "function") return Promise.reject(Object.assign(new NoWebSocketError(), { at: Date.now() }));
+    return new Promise<ListEntry[]>((resolve, reject) => {
+      this.queue.push(new PendingFetch(request, this.deps.ingestContext(request.pubkey, request.kinds), { resolve, reject }, signal));
+      this.scheduleFlush();
+    });
   }
 
   /** The live subscriptions a session's updates arrive on (for the facade's `subscriptions`). */
@@ -53,54 +88,124 @@ export class RelayHub {
 
   stop(): void {
     this.stopped = true;
+    if (this.batch) clearTimeout(this.batch.timer);
+    this.batch = undefined;
     this.watchers.clear();
     this.subscription?.stop();
     this.subscription = undefined;
   }
 
-  private scheduleReissue(): void {
-    if (this.reissueScheduled || this.stopped) return;
-    this.reissueScheduled = true;
-    // Logins and logouts of one tick share a single re-issue.
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.stopped) return;
+    this.flushScheduled = true;
+    // Logins and logouts of one tick share a single REQ.
     queueMicrotask(() => {
-      this.reissueScheduled = false;
+      this.flushScheduled = false;
       try {
-        this.reissue();
-      } catch {
-        // NDK threw while subscribing: no live updates until the next change; the fetches say why.
+        this.flush();
+      } catch (error) {
+        // NDK threw while subscribing: the fetches hear it (they retry); no live updates until the next change.
+        this.failBatch(failure("fetch-failed", `The lists could not be asked for (${(error as Error)?.name ?? "Error"})`));
       }
     });
   }
 
-  private reissue(): void {
-    if (this.stopped) return;
+  /** Sends the next REQ, unless one still waits for its stored events (the next goes at its EOSE). */
+  private flush(): void {
+    if (this.stopped || this.batch) return;
+    this.queue = this.queue.filter((request) => !request.settled);
+    const fetches = nextBatch(this.queue);
+    if (fetches.length === 0 && !this.watchersChanged) return;
+    this.queue = this.queue.slice(fetches.length);
+    this.watchersChanged = false;
+    if (fetches.length > 0) this.openBatch(fetches);
     const previous = this.subscription;
     this.subscription = undefined;
-    // Without a WebSocket no relay can be reached: the sessions' fetches say so (NoWebSocketError).
-    if (this.watchers.size > 0 && typeof globalThis.WebSocket === "function") {
-      const kinds = [...new Set([...this.watchers.values()].flatMap((w) => [...w.kinds]))].sort((a, b) => a - b);
-      const filters: NDKFilter[] = [];
-      for (const authors of chunk([...this.watchers.keys()], MAX_AUTHORS_PER_FILTER))
-        for (const kindSet of chunk(kinds, MAX_KINDS_PER_FILTER)) filters.push({ authors, kinds: kindSet, limit: 0 });
-      this.subscription = startSubscription(this.ndk, filters, {
+    const filters = [...mergeFilters(fetches.flatMap((request) => request.filters)), ...this.liveFilters()];
+    if (filters.length > 0) {
+      reviveNeverConnectedRelays(this.deps.ndk);
+      this.subscription = startSubscription(this.deps.ndk, filters, {
         closeOnEose: false,
-        groupable: false,
-        skipVerification: true, // verified by ingest(), fully
+        groupable: false, // never waits on NDK's grouping delay
+        skipVerification: true, // ingest() verifies every event fully
         skipValidation: true,
         includeMuted: true, // a muted author can still be one of our sessions
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
-        onEvent: (event: NDKEvent) => void this.receive(event.rawEvent() as NostrEvent),
+        onEvent: (event: NDKEvent) => this.receive(event.rawEvent() as NostrEvent),
+        onEose: () => this.endBatch(),
       });
     }
     // The new REQ goes out before the old CLOSE, so no update falls in between.
     previous?.stop();
   }
 
-  private async receive(event: NostrEvent): Promise<void> {
+  private liveFilters(): NDKFilter[] {
+    if (this.watchers.size === 0) return [];
+    const kinds = [...new Set([...this.watchers.values()].flatMap((w) => [...w.kinds]))].sort((a, b) => a - b);
+    const filters: NDKFilter[] = [];
+    for (const authors of chunk([...this.watchers.keys()], MAX_AUTHORS_PER_FILTER))
+      for (const kindSet of chunk(kinds, MAX_KINDS_PER_FILTER)) filters.push({ authors, kinds: kindSet, limit: 0 });
+    return filters;
+  }
+
+  private openBatch(fetches: PendingFetch[]): void {
+    const byAuthor = new Map<Hexpubkey, PendingFetch[]>();
+    for (const request of fetches) byAuthor.set(request.author, [...(byAuthor.get(request.author) ?? []), request]);
+    const timer = setTimeout(() => {
+      const { ndk, fetchMs } = this.deps;
+      this.failBatch(
+        ndk.pool.connectedRelays().length === 0
+          ? failure("offline", "No relay is connected")
+          : failure("relay-timeout", `No relay finished sending the lists within ${fetchMs} ms`),
+      );
+    }, this.deps.fetchMs);
+    const batch: Batch = { byAuthor, timer };
+    // Everyone gave up (a logout, destroy()): the next REQ need not wait for this one's EOSE.
+    for (const request of fetches) request.onSettled = () => fetches.every((r) => r.settled) && this.closeBatch(batch);
+    this.batch = batch;
+  }
+
+  private endBatch(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    for (const requests of batch.byAuthor.values()) for (const request of requests) request.complete();
+    this.closeBatch(batch);
+  }
+
+  private failBatch(error: unknown): void {
+    const batch = this.batch;
+    if (!batch) return;
+    for (const requests of batch.byAuthor.values()) for (const request of requests) request.reject(error);
+    this.closeBatch(batch);
+  }
+
+  private closeBatch(batch: Batch): void {
+    if (this.batch !== batch) return;
+    clearTimeout(batch.timer);
+    this.batch = undefined;
+    if (this.queue.length > 0 || this.watchersChanged) this.scheduleFlush();
+  }
+
+  private receive(event: NostrEvent): void {
+    const fetching = this.batch?.byAuthor.get(event.pubkey);
+    if (fetching) {
+      for (const request of fetching) {
+        if (request.settled || request.stored.has(event.id)) continue;
+        const entry = ingest(event, request.context);
+        request.add(entry);
+        // Handed to the session as soon as it is verified: its follows need not wait for a slower list.
+        void entry.then((verified) => verified && this.deliver(event, verified));
+      }
+      return;
+    }
     const watcher = this.watchers.get(event.pubkey);
     if (!watcher || this.seen.has(event.id)) return;
-    const entry = await ingest(event, watcher.context);
-    if (!entry || this.watchers.get(event.pubkey) !== watcher) return;
+    void ingest(event, watcher.context).then((entry) => entry && this.deliver(event, entry, watcher));
+  }
+
+  private deliver(event: NostrEvent, entry: ListEntry, expected?: Watcher): void {
+    const watcher = this.watchers.get(event.pubkey);
+    if (!watcher || (expected && watcher !== expected)) return;
     if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
     this.seen.add(event.id);
     watcher.deliver(entry);

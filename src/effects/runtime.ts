@@ -1,6 +1,5 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import type { Configuration } from "./configuration";
-import type { FetchBatcher } from "./fetchBatch";
 import type { Keyring } from "./keyring";
 import type { NdkWiring } from "./ndkWiring";
 import type { RelayHub } from "./relayHub";
@@ -15,7 +14,7 @@ export interface EngineRuntime {
   readonly config: Configuration;
   readonly keyring: Keyring;
   readonly users: Users;
+  /** Every session's lists, fetched and live, through one subscription per relay. */
   readonly hub: RelayHub;
-  readonly fetchBatcher: FetchBatcher;
   readonly wiring: NdkWiring;
 }

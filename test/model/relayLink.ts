@@ -113,7 +113,7 @@ export class RelayLink {
 class Frames {
   private pending = Buffer.alloc(0);
   private upgraded = false;
-  /** Subscriptions asked for with a REQ without `limit: 0`: fetches, not live subscriptions. */
+  /** Subscriptions whose REQ asks for stored events (a filter without `limit: 0`): fetches, which may also stay open as the live one. */
   readonly fetches = new Set<string>();
 
   constructor(private readonly fromClient: boolean) {}
@@ -139,7 +139,7 @@ class Frames {
   private noteReq(text: string | undefined): void {
     if (!text?.startsWith('["REQ"')) return;
     const [, id, ...filters] = JSON.parse(text) as [string, string, ...Array<{ limit?: number }>];
-    if (!filters.some((f) => f.limit === 0)) this.fetches.add(id);
+    if (filters.some((f) => f.limit !== 0)) this.fetches.add(id);
   }
 
   private frame(): Buffer | undefined {

@@ -9,13 +9,14 @@ import type { RelayThread } from "./relayThread";
 
 const WAIT_MS = 20_000;
 
-/** A first manager logs the accounts in, waits for their lists, saves, and goes: the storage it leaves. */
+/** A first manager logs the accounts in, waits for their lists (all of them: ours says `ready`), saves, and goes: the storage it leaves. */
 export async function savedSessions(relay: RelayThread, lib: Library, accounts: readonly Account[]): Promise<unknown> {
   const storage = lib.storage();
   const { manager, done } = await freshManager(relay, lib, storage);
   try {
     for (const account of accounts) await manager.login(signerOf(account));
-    await waitVia(manager, () => accounts.every((a) => hasFollows(manager, a)), WAIT_MS, "the sessions to save");
+    const settled = (a: Account) => hasFollows(manager, a) && lib.refreshed(manager.getSession(a.pubkey)!);
+    await waitVia(manager, () => accounts.every(settled), WAIT_MS, "the sessions to save");
     await manager.persist();
     return storage;
   } finally {
