@@ -63,7 +63,22 @@ const isObject = (value: unknown): value is Loose => typeof value === "object" &
  */
 export function sessionDataOf(text: string | null): SessionData {
   if (text === null || text === "") return { sessions: new Map() };
-  const data: SessionData = { sessions: new Map(), state: text };
+  // Read on first use: the engine's own load reads `state` alone, and parsing a large state twice costs a restore.
+  let records: Omit<SessionData, "state"> | undefined;
+  const read = () => (records ??= recordsOf(text));
+  return {
+    state: text,
+    get sessions() {
+      return read().sessions;
+    },
+    get activePubkey() {
+      return read().activePubkey;
+    },
+  };
+}
+
+function recordsOf(text: string): Omit<SessionData, "state"> {
+  const data: Omit<SessionData, "state"> = { sessions: new Map() };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
