@@ -1,4 +1,4 @@
-// Issue 10.2 and 10.6: `ndk.signer` is the app's own signer object, its guarantees kept in place.
+// Issue 10.2: `ndk.signer` is the app's own signer object, its guarantees kept in place.
 import { afterEach, describe, expect, it } from "vitest";
 import { generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import { NDKEvent, NDKNip07Signer, NDKNip46Signer, NDKPrivateKeySigner, type NDKUser } from "@nostr-dev-kit/ndk";
@@ -52,17 +52,6 @@ describe("ndk.signer is the app's own object", () => {
     const signed = note("remote");
     await within(signed.sign(), 5000, "a remote signature");
     expect(signed.pubkey).toBe(bunker.userPubkey);
-  });
-
-  it("createAccount returns { signer, events, pubkey }: an NDKPrivateKeySigner, active, and ndk.signer", async () => {
-    const { manager } = managerFor(fixture.ndk);
-    fixture.defer(() => manager.destroy());
-    const { signer, events, pubkey } = await manager.createAccount({ profile: { name: "new" } }, { publish: false });
-    expect(signer).toBeInstanceOf(NDKPrivateKeySigner);
-    expect(pubkey).toBe(signer.pubkey);
-    expect(events.map((e) => e.kind)).toEqual([0]);
-    expect(manager.activePubkey).toBe(pubkey);
-    expect(fixture.ndk.signer).toBe(signer);
   });
 });
 
