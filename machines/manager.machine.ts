@@ -157,7 +157,9 @@ export const managerMachine = setup({
     ),
     activate: assign(({ context, event }) => {
       const { pubkey, at } = event as Extract<ManagerEvent, { type: "account.switch" | "account.login" }>;
-      return { activePubkey: pubkey, lastActive: pubkey ? { ...context.lastActive, [pubkey]: at } : context.lastActive };
+      // Switches within one second keep the same lastActive object: no copy of every account's entry.
+      const same = !pubkey || context.lastActive[pubkey] === at;
+      return { activePubkey: pubkey, lastActive: same ? context.lastActive : { ...context.lastActive, [pubkey]: at } };
     }),
     deactivate: assign({ activePubkey: null }),
     stopSession: enqueueActions(({ event, enqueue }) => enqueue.stopChild(targetOf(event))),
