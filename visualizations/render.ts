@@ -5,6 +5,8 @@
  */
 import { toDirectedGraph, type DirectedGraphNode } from "xstate/graph";
 import { instance } from "@viz-js/viz";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import type { AnyStateMachine, AnyStateNode } from "xstate";
 import { managerMachine, sessionMachine } from "../machines";
 
@@ -149,11 +151,26 @@ function find(node: DirectedGraphNode, id: string, root = node): DirectedGraphNo
   return undefined;
 }
 
+/** A digest of every file in machines/, so the index says which source the drawings are of. */
+function machinesDigest(): string {
+  const folder = new URL("../machines/", import.meta.url);
+  const hash = createHash("sha256");
+  for (const name of readdirSync(folder).filter((file) => file.endsWith(".ts")).sort()) hash.update(name).update(readFileSync(new URL(name, folder)));
+  return hash.digest("hex").slice(0, 16);
+}
+
 /** Every file of visualizations/ that is generated, by name. */
 export async function renderAll(): Promise<Record<string, string>> {
   const viz = await instance();
   const files: Record<string, string> = {};
-  const index = ["# Visualizations", "", "Generated from `machines/` by `npm run visualize`; do not edit. A test fails when they drift.", ""];
+  const index = [
+    "# Visualizations",
+    "",
+    "Generated from `machines/` by `npm run visualize`; do not edit. A test fails when they drift.",
+    "",
+    `Drawn from the machines' source with SHA-256 \`${machinesDigest()}\` (any change to \`machines/\` asks for a new drawing).`,
+    "",
+  ];
   for (const [name, machine] of Object.entries(MACHINES)) {
     files[`${name}.mmd`] = toMermaid(machine);
     files[`${name}.svg`] = viz.renderString(toDot(machine), { format: "svg", engine: "dot" });
