@@ -3,7 +3,7 @@ import { NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
 import type { Hexpubkey } from "../../machines";
 import { SignerError } from "../errors";
 import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
-import { installGate, releaseSigner, type InstalledGate } from "./sessionSigner";
+import { installGate, releaseSigner, removeGate, type SessionSignerHooks } from "./sessionSigner";
 import { Turns } from "./turns";
 
 /** What a session's signer tells its session (through the manager's `watchSigners` actor). */
@@ -26,8 +26,6 @@ export interface KeyringOptions {
  */
 export class Keyring {
   private readonly raw = new Map<Hexpubkey, NDKSigner>();
-  /** The gate put on each signer object while it is the session's (taken off when it leaves). */
-  private readonly gates = new Map<Hexpubkey, InstalledGate>();
   /** Signer payloads read from storage, kept until the signer is rebuilt from them. */
   private readonly vault = new Map<Hexpubkey, string>();
   /** Each session's secret as kept at rest (NIP-49 or AES-GCM), never plain text. */
@@ -37,6 +35,12 @@ export class Keyring {
   private view: ReadonlyMap<Hexpubkey, NDKSigner> = new Map();
   private viewStale = false;
   private readonly turns = new Turns();
+
+  /** What every gated signer reports; news from a signer that has left since is dropped. */
+  private readonly hooks: SessionSignerHooks = {
+    onFault: (signer, pubkey, error) => this.raw.get(pubkey) === signer && this.fault(pubkey, error),
+    onApproval: (signer, pubkey, url) => this.raw.get(pubkey) === signer && this.emit(pubkey, { type: "approval", url }),
+  };
 
   constructor(private readonly options: KeyringOptions) {}
 
@@ -189,16 +193,13 @@ export class Keyring {
   private set(pubkey: Hexpubkey, signer: NDKSigner | undefined): void {
     const previous = this.raw.get(pubkey);
     if (previous === signer) return;
-    this.gates.get(pubkey)?.remove();
-    this.gates.delete(pubkey);
-    if (previous) releaseSigner(previous);
+    if (previous) {
+      removeGate(previous);
+      releaseSigner(previous);
+    }
     if (signer) {
       this.raw.set(pubkey, signer);
-      const gate: InstalledGate = installGate(signer, pubkey, this.options.signerMs, {
-        onFault: (error) => this.fault(pubkey, gate, error),
-        onApproval: (url) => this.gates.get(pubkey) === gate && this.emit(pubkey, { type: "approval", url }),
-      });
-      this.gates.set(pubkey, gate);
+      installGate(signer, pubkey, this.options.signerMs, this.hooks);
     } else this.raw.delete(pubkey);
     this.viewStale = true;
   }
@@ -218,8 +219,7 @@ export class Keyring {
   }
 
   /** A forged signature ends the signer (it signs no more); an unanswered call (a bunker gone) is retried later. */
-  private fault(pubkey: Hexpubkey, gate: InstalledGate, error: unknown): void {
-    if (this.gates.get(pubkey) !== gate) return;
+  private fault(pubkey: Hexpubkey, error: unknown): void {
     const { code, message } = error as { code?: string; message?: string };
     if (code !== "signer-mismatch" && code !== "signer-timeout") return;
     if (code === "signer-mismatch") this.set(pubkey, undefined);

@@ -3,11 +3,12 @@ import type { NostrEvent } from "nostr-tools/pure";
 import { createSignerGate, type SignerGate } from "./signerQueue";
 import { describeSigner } from "./signerType";
 
+/** What gated signers report, one object for all of them (each call says which signer and pubkey). */
 export interface SessionSignerHooks {
   /** A signer call failed in a way the session must show (a mismatching signature, above all). */
-  onFault(error: unknown): void;
+  onFault(signer: NDKSigner, pubkey: string, error: unknown): void;
   /** The remote signer asks its user to approve (NIP-46 auth_url); `null` once it answered. */
-  onApproval(url: string | null): void;
+  onApproval(signer: NDKSigner, pubkey: string, url: string | null): void;
 }
 
 /** The signer calls a gate takes over. */
@@ -25,9 +26,105 @@ function describe(signer: NDKSigner, pubkey: string): { type: string; pubkey: st
   return { type: describeSigner(signer).type, pubkey };
 }
 
-/** A gate put on a signer object; `remove()` gives the object its own methods back. */
-export interface InstalledGate {
-  remove(): void;
+type Method = (...args: unknown[]) => unknown;
+
+/** One gated signer's own part: everything else is shared by all of them. */
+interface GateState {
+  pubkey: string;
+  timeoutMs: number;
+  hooks: SessionSignerHooks;
+  /** The object's methods as they were, called with the object as `this`. */
+  originals: Record<Gated, Method>;
+  /** Built at the first call: most sessions are never asked to sign, and a gate is not free. */
+  gate: SignerGate | undefined;
+  approvalShown: boolean;
+  /** How the gate was put on: the prototype it stands in front of, or the own properties it replaced (and what they were). */
+  undo: { prototype: object; gated: object } | { own: Map<PropertyKey, PropertyDescriptor | undefined> };
+}
+
+const states = new WeakMap<object, GateState>();
+
+/** The state of a gated signer, or of an object made from one (`Object.create(signer)`). */
+function stateOf(object: unknown): { signer: NDKSigner; state: GateState } {
+  for (let current = object, depth = 0; current && depth < 8; current = Object.getPrototypeOf(current), depth++) {
+    const state = states.get(current as object);
+    if (state) return { signer: current as NDKSigner, state };
+  }
+  throw new TypeError("This signer's session gate was removed");
+}
+
+function gateOf(signer: NDKSigner, state: GateState): SignerGate {
+  if (state.gate) return state.gate;
+  const { originals } = state;
+  // What the gate calls: the object as it is (its rpc for approval prompts, its user()), with its own methods.
+  const inner = Object.create(signer, {
+    sign: { value: (...args: unknown[]) => originals.sign.apply(signer, args) },
+    encrypt: { value: (...args: unknown[]) => originals.encrypt.apply(signer, args) },
+    decrypt: { value: (...args: unknown[]) => originals.decrypt.apply(signer, args) },
+  }) as NDKSigner;
+  return (state.gate = createSignerGate(inner, state.pubkey, {
+    timeoutMs: state.timeoutMs,
+    onAuthUrl: (url) => {
+      state.approvalShown = true;
+      state.hooks.onApproval(signer, state.pubkey, url);
+    },
+  }));
+}
+
+async function guarded<T>(self: unknown, call: (gate: SignerGate) => Promise<T>): Promise<T> {
+  const { signer, state } = stateOf(self);
+  const gate = gateOf(signer, state);
+  try {
+    return await call(gate);
+  } catch (error) {
+    state.hooks.onFault(signer, state.pubkey, error);
+    throw error;
+  } finally {
+    // Answered: the approval prompt is over, unless the next call already waits on another one.
+    if (state.approvalShown && !gate.awaitingApproval()) {
+      state.approvalShown = false;
+      state.hooks.onApproval(signer, state.pubkey, null);
+    }
+  }
+}
+
+/** The gated calls and the safe display, shared by every gated signer; `this` says whose. */
+const shared = {
+  async sign(this: unknown, event: NostrEvent) {
+    return (await guarded(this, (gate) => gate.sign(event))).sig;
+  },
+  encrypt(this: unknown, recipient: NDKUser, value: string, scheme?: NDKEncryptionScheme) {
+    return guarded(this, (gate) => gate.encrypt(recipient, value, scheme));
+  },
+  decrypt(this: unknown, sender: NDKUser, value: string, scheme?: NDKEncryptionScheme) {
+    return guarded(this, (gate) => gate.decrypt(sender, value, scheme));
+  },
+  toJSON(this: unknown) {
+    const { signer, state } = stateOf(this);
+    return describe(signer, state.pubkey);
+  },
+  [INSPECT](this: unknown) {
+    const { signer, state } = stateOf(this);
+    return describe(signer, state.pubkey);
+  },
+};
+const SHARED_KEYS = Reflect.ownKeys(shared) as Array<keyof typeof shared>;
+const sharedDescriptors = Object.fromEntries(
+  SHARED_KEYS.map((key) => [key, { value: shared[key], configurable: true, writable: true, enumerable: false }]),
+) as PropertyDescriptorMap;
+
+/** Per class, one prototype in front of the class's own, holding the shared methods. */
+const gatedPrototypes = new WeakMap<object, object>();
+const isGatedPrototype = new WeakSet<object>();
+
+function gatedPrototypeOf(prototype: object): object {
+  let gated = gatedPrototypes.get(prototype);
+  if (!gated) {
+    gated = Object.create(prototype, sharedDescriptors) as object;
+    gatedPrototypes.set(prototype, gated);
+    isGatedPrototype.add(gated);
+  }
+  return gated;
 }
 
 /**
@@ -37,59 +134,45 @@ export interface InstalledGate {
  * object — `instanceof` and identity hold — and every path to it, the app's own calls included,
  * goes through the gate. The gate calls the object's original methods, on the object itself.
  * Meanwhile the object serialises and prints as its kind and pubkey alone.
+ *
+ * A class instance gets a prototype of gated methods shared by its whole class, put in front of its
+ * own (nothing is added to the object); an object with methods of its own gets the shared methods
+ * as own properties instead.
  */
-export function installGate(signer: NDKSigner, pubkey: string, timeoutMs: number, hooks: SessionSignerHooks): InstalledGate {
-  const target = signer as unknown as Record<Gated, unknown>;
-  const own = new Map(GATED.map((name) => [name, Object.getOwnPropertyDescriptor(signer, name)] as const));
-  const original = Object.fromEntries(GATED.map((name) => [name, (target[name] as (...args: unknown[]) => unknown).bind(signer)]));
-  // What the gate calls: the object as it was (its rpc for approval prompts, its user()), with its own methods.
-  const inner = Object.create(signer, Object.fromEntries(GATED.map((name) => [name, { value: original[name] }]))) as NDKSigner;
-  let gate: SignerGate | undefined;
-  let approvalShown = false;
-  // Built at the first call: most sessions are never asked to sign, and a gate is not free.
-  const gated = () =>
-    (gate ??= createSignerGate(inner, pubkey, {
-      timeoutMs,
-      onAuthUrl: (url) => {
-        approvalShown = true;
-        hooks.onApproval(url);
-      },
-    }));
-  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      hooks.onFault(error);
-      throw error;
-    } finally {
-      // Answered: the approval prompt is over, unless the next call already waits on another one.
-      if (approvalShown && !gated().awaitingApproval()) {
-        approvalShown = false;
-        hooks.onApproval(null);
-      }
-    }
-  };
-  const methods: Record<Gated, unknown> = {
-    sign: async (event: NostrEvent) => (await guarded(() => gated().sign(event))).sig,
-    encrypt: (recipient: NDKUser, value: string, scheme?: NDKEncryptionScheme) => guarded(() => gated().encrypt(recipient, value, scheme)),
-    decrypt: (sender: NDKUser, value: string, scheme?: NDKEncryptionScheme) => guarded(() => gated().decrypt(sender, value, scheme)),
-  };
-  for (const name of GATED) Object.defineProperty(signer, name, { value: methods[name], configurable: true, writable: true, enumerable: false });
-  const shown = () => describe(signer, pubkey);
-  const display = { toJSON: shown, [INSPECT]: shown } as const;
-  const hidden = [...Reflect.ownKeys(display)].filter((key) => !Object.prototype.hasOwnProperty.call(signer, key));
-  for (const key of hidden) Object.defineProperty(signer, key, { value: display[key as keyof typeof display], configurable: true, writable: true, enumerable: false });
-  return {
-    remove() {
-      for (const name of GATED) {
-        if (target[name] !== methods[name]) continue; // replaced since: not ours to undo
-        const descriptor = own.get(name);
-        if (descriptor) Object.defineProperty(signer, name, descriptor);
-        else delete target[name];
-      }
-      for (const key of hidden) delete (signer as unknown as Record<PropertyKey, unknown>)[key];
-    },
-  };
+export function installGate(signer: NDKSigner, pubkey: string, timeoutMs: number, hooks: SessionSignerHooks): void {
+  const target = signer as unknown as Record<PropertyKey, unknown>;
+  const originals = Object.fromEntries(GATED.map((name) => [name, target[name] as Method])) as Record<Gated, Method>;
+  const prototype = Object.getPrototypeOf(signer) as object | null;
+  const ownsAny = SHARED_KEYS.some((key) => Object.prototype.hasOwnProperty.call(signer, key));
+  if (prototype && prototype !== Object.prototype && !ownsAny && !isGatedPrototype.has(prototype) && Object.isExtensible(signer)) {
+    const gated = gatedPrototypeOf(prototype);
+    states.set(signer, { pubkey, timeoutMs, hooks, originals, gate: undefined, approvalShown: false, undo: { prototype, gated } });
+    Object.setPrototypeOf(signer, gated);
+    return;
+  }
+  // Own methods are replaced; a toJSON of the object's own is left alone.
+  const replaced = SHARED_KEYS.filter((key) => (GATED as readonly PropertyKey[]).includes(key) || !Object.prototype.hasOwnProperty.call(signer, key));
+  const own = new Map(replaced.map((key) => [key, Object.getOwnPropertyDescriptor(signer, key)] as const));
+  states.set(signer, { pubkey, timeoutMs, hooks, originals, gate: undefined, approvalShown: false, undo: { own } });
+  for (const key of replaced) Object.defineProperty(signer, key, { value: shared[key as keyof typeof shared], configurable: true, writable: true, enumerable: false });
+}
+
+/** Takes the gate off: the object has its own methods back (what was replaced since is left alone). */
+export function removeGate(signer: NDKSigner): void {
+  const state = states.get(signer);
+  if (!state) return;
+  states.delete(signer);
+  const { undo } = state;
+  if ("prototype" in undo) {
+    if (Object.getPrototypeOf(signer) === undo.gated) Object.setPrototypeOf(signer, undo.prototype);
+    return;
+  }
+  const target = signer as unknown as Record<PropertyKey, unknown>;
+  for (const [key, descriptor] of undo.own) {
+    if (target[key] !== shared[key as keyof typeof shared]) continue; // replaced since: not ours to undo
+    if (descriptor) Object.defineProperty(signer, key, descriptor);
+    else delete target[key];
+  }
 }
 
 /** Stops a remote signer's listener and closes its own relay connections (logout, destroy). */

@@ -1,5 +1,5 @@
 /** Figure 4: retained V8 heap per logged-in session, measured after full collections. */
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+import type { RelayThread } from "./relayThread";
 import type { Account } from "./fixtures";
 import { freshManager } from "./latency";
 import { settleHeap, waitFor } from "./measure";
@@ -19,7 +19,7 @@ export interface HeapResult {
  * awaiting inside one frame kept the previous run's manager reachable at the next baseline and let
  * it go during the measured window (the figure then came out near zero).
  */
-async function measureOnce(relay: LoopbackRelay, accounts: readonly Account[], gc: () => void): Promise<number> {
+async function measureOnce(relay: RelayThread, accounts: readonly Account[], gc: () => void): Promise<number> {
   const { manager, done } = await freshManager(relay);
   try {
     const before = await settleHeap(gc);
@@ -40,10 +40,11 @@ async function measureOnce(relay: LoopbackRelay, accounts: readonly Account[], g
 /**
  * The events were signed and published earlier by another NDK that is gone, so they are in
  * neither the baseline nor the figure. Included: session actors and lists, the read model's views,
- * NDK's share (subscriptions, users), and the in-process relay's share (the live REQ's filter).
+ * and NDK's share (subscriptions, users). The relay runs on a thread of its own, with a heap of its
+ * own: its share is not counted.
  */
 export async function heapPerSession(
-  relay: LoopbackRelay,
+  relay: RelayThread,
   accounts: readonly Account[],
   runs: number,
   warmup: number,

@@ -8,7 +8,7 @@
 import { NDKEvent, type NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
 import { createRuntime, createSessionEngine, type SessionEngine } from "../../src";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+import type { RelayThread } from "./relayThread";
 import { readModelOf } from "../../src/facade/readModel";
 import { connectedNdk, disconnect, type Account, type NDK } from "./fixtures";
 import { now, sleep, waitFor } from "./measure";
@@ -94,7 +94,7 @@ async function liveUpdateMeans(engine: SessionEngine, account: Account, batches:
   return means;
 }
 
-export async function inspectionOverhead(relay: LoopbackRelay, a: Account, b: Account, batches: number, perBatch: number) {
+export async function inspectionOverhead(relay: RelayThread, a: Account, b: Account, batches: number, perBatch: number) {
   const run = async <T>(variant: Variant, measure: (engine: SessionEngine) => Promise<T>) => {
     const ndk = await connectedNdk([relay.url]);
     const engine = engineFor(ndk, variant);

@@ -1,7 +1,7 @@
 /** Figures 1, 2, 3 and 5: login latency, 20 sequential logins (+ open relay subscriptions), switchTo. */
 import { NDKSubscriptionCacheUsage, type NDKSubscription } from "@nostr-dev-kit/ndk";
 import { NDKSessionManager } from "../../src";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+import type { ReceivedFrame, RelayThread } from "./relayThread";
 import { connectedNdk, disconnect, type Account, type NDK } from "./fixtures";
 import { now, sleep, waitFor } from "./measure";
 
@@ -9,8 +9,8 @@ import { now, sleep, waitFor } from "./measure";
 export const LIST_KINDS = [0, 3, 10000, 10002, 10006];
 
 /** A fresh NDK with no connection but its own left on the relay, and a fresh manager on it. */
-export async function freshManager(relay: LoopbackRelay): Promise<{ ndk: NDK; manager: NDKSessionManager; done(): void }> {
-  await waitFor(() => relay.connections() === 0, 3000, "earlier connections to close");
+export async function freshManager(relay: RelayThread): Promise<{ ndk: NDK; manager: NDKSessionManager; done(): void }> {
+  await relay.idle();
   const ndk = await connectedNdk([relay.url]);
   const manager = new NDKSessionManager(ndk);
   return {
@@ -60,19 +60,17 @@ export interface LoginFollowsResult {
 }
 
 /** Figure 1: one fresh account per run; the first `warmup` runs are not counted. */
-export async function loginFollows(relay: LoopbackRelay, accounts: readonly Account[], warmup: number): Promise<LoginFollowsResult> {
+export async function loginFollows(relay: RelayThread, accounts: readonly Account[], warmup: number): Promise<LoginFollowsResult> {
   const result: LoginFollowsResult = { login: [], toReq: [], bareVerified: [], bareUnverified: [] };
   for (const [index, account] of accounts.entries()) {
     const { ndk, manager, done } = await freshManager(relay);
     try {
-      const firstFrame = relay.frames.length;
+      const firstFrame = (await relay.stats()).frames;
       const started = now();
       await manager.login(account.signer);
       await waitFor(() => manager.getSession(account.pubkey)?.followSet?.size === account.follows, 5000, "the follow set");
       const login = now() - started;
-      const fetchReq = relay.frames
-        .slice(firstFrame)
-        .find((f) => f.type === "REQ" && f.filters?.some((filter) => filter.kinds?.includes(3) && filter.limit !== 0));
+      const fetchReq = (await relay.frames(firstFrame)).find((f) => f.type === "REQ" && f.fetchesFollows);
       // Unverified first: NDK's verified-signature cache would otherwise let the second one skip its checks.
       const bareUnverified = await bareRoundTrip(ndk, account.pubkey, true, 4);
       const bareVerified = await bareRoundTrip(ndk, account.pubkey, false, 4);
@@ -99,11 +97,11 @@ export interface SequentialResult {
   heldAtReady: string[];
 }
 
-/** The subscriptions the relay holds after the frames since `from`, split into live (`limit: 0`) and fetch REQs. */
-function heldSince(relay: LoopbackRelay, from: number): string {
+/** The subscriptions the relay holds after these frames, split into live (`limit: 0`) and fetch REQs. */
+function heldAfter(frames: readonly ReceivedFrame[]): string {
   const open = new Map<string, boolean>();
-  for (const frame of relay.frames.slice(from)) {
-    if (frame.type === "REQ" && frame.subscriptionId) open.set(frame.subscriptionId, frame.filters?.every((f) => f.limit === 0) ?? false);
+  for (const frame of frames) {
+    if (frame.type === "REQ" && frame.subscriptionId) open.set(frame.subscriptionId, frame.live ?? false);
     else if (frame.type === "CLOSE" && frame.subscriptionId) open.delete(frame.subscriptionId);
   }
   const live = [...open.values()].filter(Boolean).length;
@@ -111,13 +109,14 @@ function heldSince(relay: LoopbackRelay, from: number): string {
 }
 
 /** Figures 2 and 5: each run a fresh manager logs the accounts in one after another. */
-export async function sequentialLogins(relay: LoopbackRelay, accounts: readonly Account[], runs: number, warmup: number): Promise<SequentialResult> {
+export async function sequentialLogins(relay: RelayThread, accounts: readonly Account[], runs: number, warmup: number): Promise<SequentialResult> {
   const result: SequentialResult = { ms: [], openAtReady: [], openSettled: [], reqs: [], heldAtReady: [] };
   for (let run = 0; run < warmup + runs; run++) {
     const { manager, done } = await freshManager(relay);
     try {
-      const heldByBench = relay.openSubscriptions(); // nothing else is connected; normally 0
-      const firstFrame = relay.frames.length;
+      const before = await relay.stats();
+      const heldByBench = before.openSubscriptions; // nothing else is connected; normally 0
+      const firstFrame = before.frames;
       const started = now();
       for (const account of accounts) {
         await manager.login(account.signer);
@@ -126,16 +125,18 @@ export async function sequentialLogins(relay: LoopbackRelay, accounts: readonly 
       const allReady = () => accounts.every((a) => manager.getSession(a.pubkey)?.status === "ready");
       await waitFor(allReady, 5000, "all sessions to be ready");
       const ms = now() - started;
-      const openAtReady = relay.openSubscriptions() - heldByBench;
-      const heldAtReady = heldSince(relay, firstFrame);
+      // Asked of the relay thread right after the clock stopped: a round trip later than "ready".
+      const openAtReady = (await relay.stats()).openSubscriptions - heldByBench;
+      const frames = await relay.frames(firstFrame);
+      const heldAtReady = heldAfter(frames);
       await sleep(100);
-      const openSettled = relay.openSubscriptions() - heldByBench;
+      const openSettled = (await relay.stats()).openSubscriptions - heldByBench;
       if (run < warmup) continue;
       result.ms.push(ms);
       result.openAtReady.push(openAtReady);
       result.openSettled.push(openSettled);
       result.heldAtReady.push(heldAtReady);
-      result.reqs.push(relay.frames.slice(firstFrame).filter((f) => f.type === "REQ").length);
+      result.reqs.push(frames.filter((f) => f.type === "REQ").length);
     } finally {
       done();
     }
@@ -150,7 +151,7 @@ export interface SwitchResult {
 }
 
 /** Figure 3: mean µs of `await switchTo()` over `perBatch` alternating switches, per batch. */
-export async function switching(relay: LoopbackRelay, a: Account, b: Account, batches: number, perBatch: number): Promise<SwitchResult> {
+export async function switching(relay: RelayThread, a: Account, b: Account, batches: number, perBatch: number): Promise<SwitchResult> {
   const { manager, done } = await freshManager(relay);
   try {
     await manager.login(a.signer);

@@ -5,9 +5,9 @@
  */
 import { MemoryStorage, NDKSessionManager, type SessionManagerOptions } from "../../src";
 import { generateSealingKey } from "../../src/secrets/aesGcm";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+import type { RelayThread } from "./relayThread";
 import { connectedNdk, disconnect, type Account } from "./fixtures";
-import { now, waitFor } from "./measure";
+import { getGc, now, waitFor } from "./measure";
 
 export interface RestoreResult {
   /** restore() start → resolved, with every session's follows usable (no relay involved). */
@@ -20,7 +20,7 @@ export interface RestoreResult {
 export type KeysAtRest = "unsafe" | "sealed" | "none";
 
 /** Saves the accounts' sessions once, then restores `runs` + `warmup` times; "refreshed" also waits for signing where keys were kept. */
-export async function restoreFigures(relay: LoopbackRelay, accounts: readonly Account[], runs: number, warmup: number, keys: KeysAtRest = "unsafe"): Promise<RestoreResult> {
+export async function restoreFigures(relay: RelayThread, accounts: readonly Account[], runs: number, warmup: number, keys: KeysAtRest = "unsafe"): Promise<RestoreResult> {
   const storage = new MemoryStorage();
   const ndk = await connectedNdk([relay.url]);
   const options: SessionManagerOptions =
@@ -40,8 +40,11 @@ export async function restoreFigures(relay: LoopbackRelay, accounts: readonly Ac
   const bytesPerSession = new TextEncoder().encode((await storage.getItem("state"))!).length / accounts.length;
 
   const result: RestoreResult = { usable: [], refreshed: [], bytesPerSession };
+  const { gc } = getGc();
   for (let run = 0; run < warmup + runs; run++) {
-    await waitFor(() => relay.connections() === 0, 3000, "earlier connections to close");
+    await relay.idle();
+    // An app restores at start-up: the previous run's 50 destroyed sessions are not its garbage to collect.
+    gc();
     const fresh = await connectedNdk([relay.url]);
     const manager = new NDKSessionManager(fresh, { storage, autoSave: false, ...options });
     const started = now();

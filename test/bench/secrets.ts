@@ -1,7 +1,7 @@
 /** Secrets figures (issue 4): plain keys in storage for 50 sessions, unlock time, scrypt work on restore. */
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { MemoryStorage, NDKSessionManager } from "../../src";
-import type { LoopbackRelay } from "../../src/demo/loopbackRelay";
+import type { RelayThread } from "./relayThread";
 import { connectedNdk, disconnect, type Account } from "./fixtures";
 import { now, waitFor } from "./measure";
 
@@ -15,7 +15,7 @@ export interface SecretsResult {
   scryptOnRestore: number;
 }
 
-async function stored(relay: LoopbackRelay, accounts: readonly Account[], options: ConstructorParameters<typeof NDKSessionManager>[1]) {
+async function stored(relay: RelayThread, accounts: readonly Account[], options: ConstructorParameters<typeof NDKSessionManager>[1]) {
   const storage = new MemoryStorage();
   const ndk = await connectedNdk([relay.url]);
   const manager = new NDKSessionManager(ndk, { ...options, storage, autoSave: false });
@@ -29,7 +29,7 @@ async function stored(relay: LoopbackRelay, accounts: readonly Account[], option
 const readable = (text: string, accounts: readonly Account[]) =>
   accounts.filter((a) => text.includes(a.signer.privateKey) || text.includes(a.signer.nsec)).length;
 
-export async function secretsFigures(relay: LoopbackRelay, accounts: readonly Account[], unlockRuns: number): Promise<SecretsResult> {
+export async function secretsFigures(relay: RelayThread, accounts: readonly Account[], unlockRuns: number): Promise<SecretsResult> {
   const text = async (storage: MemoryStorage) => (await storage.getItem("state")) ?? "";
   const byDefault = await stored(relay, accounts, {});
   const unsafe = await stored(relay, accounts, { unsafePersistPrivateKeys: true });

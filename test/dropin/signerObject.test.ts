@@ -92,6 +92,36 @@ describe("the gate's guarantees, on the app's object", () => {
     expect(JSON.stringify(other)).toContain("_privateKey");
   });
 
+  it("a class instance gets nothing added to it; after logout its prototype is its class's again", async () => {
+    const { manager } = managerFor(fixture.ndk);
+    fixture.defer(() => manager.destroy());
+    const alice = NDKPrivateKeySigner.generate();
+    const ownBefore = Reflect.ownKeys(alice);
+    await manager.login(alice);
+    expect(Reflect.ownKeys(alice)).toEqual(ownBefore);
+    expect(Object.getPrototypeOf(alice)).not.toBe(NDKPrivateKeySigner.prototype); // the gated methods stand in front
+    manager.logout(alice.pubkey);
+    expect(Object.getPrototypeOf(alice)).toBe(NDKPrivateKeySigner.prototype);
+    expect(Reflect.ownKeys(alice)).toEqual(ownBefore);
+  });
+
+  it("a signer whose methods are its own properties is gated in place too, and gets them back after logout", async () => {
+    const { manager } = managerFor(fixture.ndk);
+    fixture.defer(() => manager.destroy());
+    const alice = NDKPrivateKeySigner.generate();
+    const other = NDKPrivateKeySigner.generate();
+    // Its own sign() signs with another key: only the gate can catch that.
+    const ownSign = async (event: Parameters<NDKPrivateKeySigner["sign"]>[0]) => other.sign({ ...event, pubkey: other.pubkey });
+    Object.assign(alice, { sign: ownSign });
+    await manager.login(alice);
+    expect(fixture.ndk.signer).toBe(alice);
+    expect(alice.sign).not.toBe(ownSign);
+    await expect(note("forged?").sign()).rejects.toMatchObject({ code: "signer-mismatch" });
+    manager.logout(alice.pubkey);
+    expect(alice.sign).toBe(ownSign);
+    expect(Object.getPrototypeOf(alice)).toBe(NDKPrivateKeySigner.prototype);
+  });
+
   it("while logged in, the object serialises and prints as its kind and pubkey alone", async () => {
     const { manager } = managerFor(fixture.ndk);
     fixture.defer(() => manager.destroy());

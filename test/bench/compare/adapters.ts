@@ -10,7 +10,7 @@ import { MemoryStorage as PeerMemoryStorage, NDKSessionManager as PeerManager } 
 import { MemoryStorage as OurMemoryStorage, NDKSessionManager as OurManager } from "../../../src";
 import { generateSealingKey } from "../../../src/secrets/aesGcm";
 import { connectedNdk, disconnect, type Account, type NDK } from "../fixtures";
-import type { RelayThread } from "./relayThread";
+import type { RelayThread } from "../relayThread";
 
 export type Side = "ours" | "peer";
 

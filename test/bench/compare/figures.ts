@@ -6,7 +6,7 @@
 import type { Account } from "../fixtures";
 import { now, sleep } from "../measure";
 import { freshManager, hasFollows, signerOf, waitVia, type Library } from "./adapters";
-import type { RelayThread } from "./relayThread";
+import type { RelayThread } from "../relayThread";
 
 const LOGIN_WAIT_MS = 10_000;
 

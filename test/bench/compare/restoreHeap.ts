@@ -5,7 +5,7 @@
 import type { Account } from "../fixtures";
 import { now, settleHeap } from "../measure";
 import { freshManager, hasFollows, signerOf, waitVia, type Library } from "./adapters";
-import type { RelayThread } from "./relayThread";
+import type { RelayThread } from "../relayThread";
 
 const WAIT_MS = 20_000;
 

@@ -5,7 +5,7 @@
  * A failure of the relay thread ends the bench instead.
  */
 import type { Library, Side } from "./adapters";
-import { RelayThreadError } from "./relayThread";
+import { RelayThreadError } from "../relayThread";
 
 export interface Series<T> {
   counted: T[];

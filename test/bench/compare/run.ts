@@ -9,7 +9,7 @@ import { connectedNdk, disconnect, publishAccounts } from "../fixtures";
 import { getGc, now } from "../measure";
 import { libraries, type Side } from "./adapters";
 import { burstOnce, loginOnce, sequentialOnce, switchOnce } from "./figures";
-import { startRelayThread, type RelayThread } from "./relayThread";
+import { startRelayThread, type RelayThread } from "../relayThread";
 import { machine, printCompare, rangeLines, writeResults, type CompareRow } from "./report";
 import { heapOnce, restoreOnce, savedSessions } from "./restoreHeap";
 import { alternate, pick, type Pair } from "./rounds";

@@ -6,19 +6,26 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { RelayReply, RelayRequest, RelayStats } from "./relayWorker";
+import type { FrameInfo, RelayReply, RelayRequest, RelayStats } from "./relayWorker";
 
 export type { RelayStats };
+
+/** A frame the relay received; `at` on this thread's `performance.now()` clock. */
+export type ReceivedFrame = Omit<FrameInfo, "epochMs"> & { at: number };
 
 export interface RelayThread {
   readonly url: string;
   stats(): Promise<RelayStats>;
+  /** Frames received from mark `from` on (a mark is `stats().frames`). */
+  frames(from: number): Promise<ReceivedFrame[]>;
   /** Polls until no client is connected (NDKs of earlier runs have gone), bounded. */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 const ASK_TIMEOUT_MS = 5000;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The relay thread failed: the bench is broken, whichever library was running. */
 export class RelayThreadError extends Error {}
@@ -51,18 +58,18 @@ export async function startRelayThread(startTimeoutMs = 20_000): Promise<RelayTh
   });
 
   let nextId = 0;
-  const ask = (op: RelayRequest["op"]) =>
+  const ask = (request: DistributiveOmit<RelayRequest, "id">) =>
     new Promise<RelayReply & { id: number }>((resolve, reject) => {
       if (exited) return reject(exited);
       const id = ++nextId;
-      const timer = setTimeout(() => (pending.delete(id), reject(new RelayThreadError(`bench: the relay worker did not answer "${op}"`))), ASK_TIMEOUT_MS);
+      const timer = setTimeout(() => (pending.delete(id), reject(new RelayThreadError(`bench: the relay worker did not answer "${request.op}"`))), ASK_TIMEOUT_MS);
       const done = (fn: () => void) => (clearTimeout(timer), pending.delete(id), fn());
       pending.set(id, { resolve: (reply) => done(() => resolve(reply)), reject: (error) => done(() => reject(error)) });
-      worker.postMessage({ id, op } satisfies RelayRequest);
+      worker.postMessage({ ...request, id } satisfies RelayRequest);
     });
 
   const stats = async () => {
-    const reply = await ask("stats");
+    const reply = await ask({ op: "stats" });
     if ("error" in reply && reply.error) throw new RelayThreadError(`bench: relay worker: ${reply.error}`);
     if (!("stats" in reply) || !reply.stats) throw new RelayThreadError("bench: the relay worker sent no stats");
     return reply.stats;
@@ -71,6 +78,12 @@ export async function startRelayThread(startTimeoutMs = 20_000): Promise<RelayTh
   return {
     url,
     stats,
+    async frames(from) {
+      const reply = await ask({ op: "frames", from });
+      if ("error" in reply && reply.error) throw new RelayThreadError(`bench: relay worker: ${reply.error}`);
+      if (!("frames" in reply) || !reply.frames) throw new RelayThreadError("bench: the relay worker sent no frames");
+      return reply.frames.map(({ epochMs, ...frame }) => ({ ...frame, at: epochMs - performance.timeOrigin }));
+    },
     async idle(timeoutMs = 3000) {
       const deadline = performance.now() + timeoutMs;
       while ((await stats()).connections > 0) {
@@ -80,7 +93,7 @@ export async function startRelayThread(startTimeoutMs = 20_000): Promise<RelayTh
     },
     async close() {
       if (exited) return;
-      await ask("close").catch(() => undefined);
+      await ask({ op: "close" }).catch(() => undefined);
       await worker.terminate(); // ends the thread we started (its event loop may hold SQLite or timers)
     },
   };
