@@ -17,6 +17,7 @@ export {
   NewerStorageError,
   NoWebSocketError,
 } from "./errors";
+export { BunkerUnreachableError } from "./effects/signerErrors";
 export { createSessionEngine, createRuntime, type SessionEngine, type EngineOptions, type RuntimeOptions, type ManagerActor, type InspectionObserver } from "./engine";
 export { PubkeySet } from "./lists/packedPubkeys";
 export { normalizeRelayUrl } from "./lists/relayUrl";

@@ -26,7 +26,9 @@ export function redact(text: string): string {
 /** Words for the library's error codes, where its own message is not the best for a terminal. */
 const phrasing: Record<string, (error: SessionError) => string> = {
   "wrong-passphrase": () => "wrong passphrase",
-  "invalid-login": () => "not a key: expected nsec1…, ncryptsec1…, npub1…, bunker://… or a 64-hex key with --as",
+  // A bunker:// address was recognised: the library's message says what is wrong with it (never the address).
+  "invalid-login": (e) =>
+    e.message.startsWith("Bad bunker:// address") ? e.message : "not a key: expected nsec1…, ncryptsec1…, npub1…, bunker://… or a 64-hex key with --as",
   "ambiguous-hex": () => "a hex key needs --as private-key or --as read-only",
   "invalid-pubkey": () => "not a valid public key",
   "session-not-found": () => "no such account (see `list`)",

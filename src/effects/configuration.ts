@@ -5,6 +5,11 @@ export interface EngineTimeouts {
   signerMs: number;
   /** Longest wait for a list fetch to reach EOSE. */
   fetchMs: number;
+  /**
+   * Longest wait at a `bunker://` login for one of the remote signer's relays to connect. Only the
+   * connection is timed: the bunker is asked nothing before it, so its user's approval never counts.
+   */
+  connectMs: number;
 }
 
 export interface NdkWiringOptions {
@@ -25,7 +30,7 @@ export const DEFAULT_PLAN: FetchPlan = {
 };
 
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
-export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000 };
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000, connectMs: 10_000 };
 
 /**
  * What the app's code configures: which lists to fetch, timeouts, the retry policy. It lives here,

@@ -1,8 +1,11 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKNip46Signer, NDKPrivateKeySigner, nip19, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
-import { SignerError } from "../errors";
+import { requireWebSocket, SessionError, SignerError } from "../errors";
 import { isHexPubkey } from "../lists/packedPubkeys";
 import type { Nip49Sealed } from "../secrets/sealing";
+import { parseBunkerUri } from "./bunkerUri";
+import type { EngineTimeouts } from "./configuration";
+import { awaitBunkerRelays, awaitsBunkerRelays } from "./remoteRelays";
 import { releaseSigner } from "./sessionSigner";
 
 export type Credential = { pubkey: string; signer?: NDKSigner; sealed?: Nip49Sealed };
@@ -31,7 +34,12 @@ const isUser = (value: unknown): value is NDKUser =>
 function fromString(ndk: NDK, input: string, options: IntakeOptions): { signer?: NDKSigner; user?: NDKUser; sealed?: Nip49Sealed } {
   const text = input.trim();
   try {
-    if (text.startsWith("bunker://")) return { signer: NDKNip46Signer.bunker(ndk, text) };
+    if (text.startsWith("bunker://")) {
+      parseBunkerUri(text);
+      // Without a WebSocket NDK's RPC pool rejects inside its constructor, where nobody catches it.
+      requireWebSocket();
+      return { signer: NDKNip46Signer.bunker(ndk, text) };
+    }
     if (text.startsWith("ncryptsec1")) {
       if (!options.passphrase) throw new SignerError("An ncryptsec needs its passphrase", "no-passphrase");
       try {
@@ -48,7 +56,7 @@ function fromString(ndk: NDK, input: string, options: IntakeOptions): { signer?:
       throw new SignerError("A hex key is ambiguous: say { as: \"private-key\" } or { as: \"read-only\" }", "ambiguous-hex");
     }
   } catch (error) {
-    if (error instanceof SignerError) throw error;
+    if (error instanceof SessionError) throw error;
     throw new SignerError("The key or address could not be read", "invalid-login"); // never the input itself
   }
   throw new SignerError("login() takes an NDKSigner, an NDKUser, or an nsec, ncryptsec, npub, hex key or bunker:// address", "invalid-login");
@@ -86,16 +94,25 @@ function userOf(signer: NDKSigner, timeoutMs: number, options: IntakeOptions): P
 }
 
 /**
- * What `login()` accepts, checked before any actor sees it: a signer must name its user within the
- * bounded wait; a user must carry a hex pubkey. Anything else is a typed error, never a session.
+ * What `login()` accepts, checked before any actor sees it: a bunker signer must reach one of its
+ * relays within `connectMs`, a signer must name its user within `signerMs` of working time; a user
+ * must carry a hex pubkey. Anything else is a typed error, never a session.
  */
-export async function admit(ndk: NDK, input: unknown, timeoutMs: number, options: IntakeOptions = {}): Promise<Credential> {
+export async function admit(
+  ndk: NDK,
+  input: unknown,
+  timeouts: Pick<EngineTimeouts, "signerMs" | "connectMs">,
+  options: IntakeOptions = {},
+): Promise<Credential> {
   const parsed = typeof input === "string" ? fromString(ndk, input, options) : { signer: isSigner(input) ? input : undefined, user: isUser(input) ? input : undefined };
   if (parsed.signer) {
-    if (options.signal?.aborted) throw new SignerError("The login was cancelled", "signer-cancelled");
     let pubkey: unknown;
     try {
-      pubkey = (await userOf(parsed.signer, timeoutMs, options)).pubkey;
+      if (options.signal?.aborted) throw new SignerError("The login was cancelled", "signer-cancelled");
+      // Reaching a relay is timed on its own and first: until then the bunker has been asked nothing,
+      // so no approval can fall inside that wait; the wait for the user starts after it.
+      if (awaitsBunkerRelays(parsed.signer)) await awaitBunkerRelays(parsed.signer, timeouts.connectMs, options.signal);
+      pubkey = (await userOf(parsed.signer, timeouts.signerMs, options)).pubkey;
     } catch (error) {
       // A remote signer made here from a bunker:// string is ours to stop (the app's own are not).
       if (typeof input === "string") releaseSigner(parsed.signer);

@@ -2,6 +2,7 @@ import { NDKNip46Signer, type NDKEncryptionScheme, type NDKSigner, type NDKUser 
 import type { NostrEvent } from "nostr-tools/pure";
 import { createSignerGate, type SignerGate } from "./signerQueue";
 import { describeSigner } from "./signerType";
+import { closeBunkerRelays } from "./remoteRelays";
 
 /** What gated signers report, one object for all of them (each call says which signer and pubkey). */
 export interface SessionSignerHooks {
@@ -175,10 +176,9 @@ export function removeGate(signer: NDKSigner): void {
   }
 }
 
-/** Stops a remote signer's listener and closes its own relay connections (logout, destroy). */
+/** Stops a remote signer's listener and closes its own relay connections (logout, destroy, a failed login). */
 export function releaseSigner(signer: NDKSigner | undefined): void {
   if (!(signer instanceof NDKNip46Signer)) return;
   signer.stop();
-  const pool = (signer as unknown as { rpc?: { pool?: { relays: Map<string, { disconnect(): void }> } } }).rpc?.pool;
-  for (const relay of pool?.relays.values() ?? []) relay.disconnect();
+  closeBunkerRelays(signer);
 }

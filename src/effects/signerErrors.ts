@@ -34,3 +34,19 @@ export class SignerFailedError extends SignerError {
     super("The signer failed or refused the request", "signer-failed");
   }
 }
+
+/**
+ * None of a remote signer's relays could be reached (refused, or not connected within `timeoutMs`),
+ * so no request was sent. `relays` are shown without query or credentials.
+ */
+export class BunkerUnreachableError extends SignerError {
+  override name = "BunkerUnreachableError";
+  constructor(
+    readonly relays: string[],
+    readonly timeoutMs: number,
+    timedOut: boolean,
+  ) {
+    const which = relays.length === 1 ? `relay ${relays[0]}` : `relays ${relays.join(", ")}`;
+    super(`The remote signer's ${which} could not be reached${timedOut ? ` within ${timeoutMs} ms` : ""}`, "bunker-unreachable");
+  }
+}

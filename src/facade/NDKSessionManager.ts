@@ -34,12 +34,14 @@ export class NDKSessionManager extends SessionReads {
    * Takes a signer, a user, or a string: `nsec1…`, `ncryptsec1…` (with `passphrase`), `npub1…`,
    * `bunker://…`, or a hex key (with `as`). `passphrase` also keeps this login's private key at rest
    * as NIP-49, whatever the secrets policy. A remote signer's approval wait does not count against
-   * the timeout; `onAuthUrl` hears where the user approves, `signal` cancels.
+   * the timeout; `onAuthUrl` hears where the user approves, `signal` cancels. A malformed bunker://
+   * address fails at once ("invalid-login"); one whose relays cannot be reached fails within
+   * `timeouts.connectMs` ("bunker-unreachable").
    */
   async login(userOrSigner: NDKUser | NDKSigner | string, options: LoginCallOptions = {}): Promise<Hexpubkey> {
     this.requireAlive();
     const { keyring, config } = this.parts.engine.runtime;
-    const { pubkey, signer, sealed } = await admit(this.ndk, userOrSigner, config.timeouts.signerMs, options);
+    const { pubkey, signer, sealed } = await admit(this.ndk, userOrSigner, config.timeouts, options);
     this.requireAlive();
     keyring.handOver(pubkey, signer, sealed, options.passphrase);
     const setActive = options.setActive ?? true;

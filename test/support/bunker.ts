@@ -27,10 +27,12 @@ export interface BunkerOptions {
   bunkerKey?: NDKPrivateKeySigner;
   /** `secret=` of the bunker URI: accepted once, from one client; rejected on every later connect. */
   secret?: string;
-  /** sign_event waits this long for "the user" before it is answered. */
+  /** A request needing approval waits this long for "the user" before it is answered. */
   approvalDelayMs?: number;
-  /** sign_event is first answered with NIP-46 `result: "auth_url"`, `error: authUrl`. */
+  /** A request needing approval is first answered with NIP-46 `result: "auth_url"`, `error: authUrl`. */
   authUrl?: string;
+  /** The methods that need the user's approval (default: sign_event only). */
+  approvalOn?: string[];
 }
 
 export interface BunkerRequest {
@@ -140,7 +142,7 @@ export async function startBunker(relayUrl: string, relay: LoopbackRelay, option
   async function permit(gen: Generation, { id, pubkey: client, method }: Nip46PermitCallbackParams): Promise<boolean> {
     if (gen.silent) return new Promise<boolean>(() => {});
     if (options.secret !== undefined && !authorised.has(client)) return false;
-    if (method === "sign_event") {
+    if ((options.approvalOn ?? ["sign_event"]).includes(method)) {
       // NIP-46: a `result: "auth_url"` response with the URL in `error`, then the real answer on the same id.
       if (options.authUrl) await gen.backend.rpc.sendResponse(id, client, "auth_url", undefined, options.authUrl);
       if (options.approvalDelayMs) await approvalWait(gen, options.approvalDelayMs);
