@@ -140,15 +140,17 @@ export const managerMachine = setup({
     admitRestored: enqueueActions(({ context, event, enqueue }) => {
       const loaded = loadedOf(event);
       const pubkeys = [...context.pubkeys];
+      const known = new Set(pubkeys);
       const lastActive = { ...context.lastActive };
       for (const { lastActive: seen, ...input } of loaded.accounts) {
-        if (pubkeys.includes(input.pubkey)) continue;
+        if (known.has(input.pubkey)) continue;
         const id = sessionId(input.pubkey);
         enqueue.spawnChild("session", { id, systemId: id, input });
         pubkeys.push(input.pubkey);
+        known.add(input.pubkey);
         lastActive[input.pubkey] = seen;
       }
-      const active = loaded.activePubkey !== null && pubkeys.includes(loaded.activePubkey) ? loaded.activePubkey : context.activePubkey;
+      const active = loaded.activePubkey !== null && known.has(loaded.activePubkey) ? loaded.activePubkey : context.activePubkey;
       enqueue.assign({ pubkeys, lastActive, activePubkey: active });
     }),
     reauthenticate: sendTo(

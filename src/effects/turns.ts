@@ -1,22 +1,29 @@
 import type { Hexpubkey } from "../../machines";
 
-/** Work per turn of the event loop. */
-const TURN_MS = 4;
+/** Rebuilds under way at once, besides the preferred one. */
+const SLOTS = 2;
+/**
+ * A rebuild still under way after this long waits on the network (a bunker, an extension), not on
+ * this thread: its slot goes to the next one.
+ */
+const SLOT_MS = 20;
 /** The longest the others wait for the preferred session's rebuild (a bunker may take seconds). */
 const LEAD_MS = 50;
 
 /**
- * Signer rebuilds (a key derivation, a remote signer's connection) one after another: the preferred
- * session's (the active one) at once, the others a few milliseconds of them per turn of the event
- * loop, so a restore of many sessions shows their lists and signs for the active one first. While
- * the preferred rebuild runs, the others wait for it (at most LEAD_MS): their continuations would
- * otherwise run between its asynchronous steps. An aborted wait (the session left meanwhile)
- * rejects and never runs.
+ * Signer rebuilds (a key unsealed and derived, a remote signer's connection), so that a restore of
+ * many sessions shows their lists at once and signs for the active one first: the preferred
+ * session's (the active one) runs at once and the others wait for it (at most LEAD_MS); then the
+ * others run SLOTS at a time, each started in a turn of the event loop of its own. Starting them
+ * all at once would queue every unsealing before anything else the thread has to do. An aborted
+ * wait (the session left meanwhile) rejects and never runs.
  */
 export class Turns {
   private preferred: Hexpubkey | null = null;
   private readonly waiting = new Map<Hexpubkey, () => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly slotTimers = new Set<ReturnType<typeof setTimeout>>();
+  private busy = 0;
   /** The preferred rebuild under way, settled or not. */
   private leading: Promise<void> | undefined;
 
@@ -39,7 +46,7 @@ export class Turns {
       };
       const start = () => {
         signal?.removeEventListener("abort", abort);
-        const running = pubkey === this.preferred ? this.lead(work()) : work();
+        const running = pubkey === this.preferred ? this.lead(work()) : this.inSlot(work());
         running.then(resolve, reject);
       };
       signal?.addEventListener("abort", abort, { once: true });
@@ -52,6 +59,8 @@ export class Turns {
   clear(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    for (const timer of this.slotTimers) clearTimeout(timer);
+    this.slotTimers.clear();
     this.leading = undefined;
     this.waiting.clear();
   }
@@ -74,24 +83,41 @@ export class Turns {
       // The others waited for this one: they go now.
       clearTimeout(this.timer);
       this.timer = undefined;
-      if (this.waiting.size > 0) this.schedule();
+      this.schedule();
     });
     return running;
   }
 
+  /** Holds a slot until the work settles or SLOT_MS pass, whichever is first. */
+  private inSlot<T>(running: Promise<T>): Promise<T> {
+    this.busy++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      clearTimeout(slotTimer);
+      this.slotTimers.delete(slotTimer);
+      this.busy--;
+      this.schedule();
+    };
+    const slotTimer = setTimeout(release, SLOT_MS);
+    this.slotTimers.add(slotTimer);
+    running.then(release, release);
+    return running;
+  }
+
   private schedule(): void {
-    if (this.timer !== undefined) return;
+    if (this.timer !== undefined || this.waiting.size === 0 || this.busy >= SLOTS) return;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.leading = undefined;
-        const until = performance.now() + TURN_MS;
-        for (const [pubkey, start] of this.waiting) {
-          this.waiting.delete(pubkey);
-          start();
-          if (performance.now() > until) break;
-        }
-        if (this.waiting.size > 0) this.schedule();
+        this.leading = undefined; // it settled, or LEAD_MS is over: the others wait no longer
+        const next = this.waiting.entries().next();
+        if (next.done) return;
+        const [pubkey, start] = next.value;
+        this.waiting.delete(pubkey);
+        start();
+        this.schedule();
       },
       this.leading ? LEAD_MS : 0,
     );

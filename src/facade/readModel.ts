@@ -7,6 +7,7 @@ import type { managerMachine } from "../../machines";
 import type { ManagerActor } from "../engine";
 import type { EngineRuntime } from "../effects/runtime";
 import type { EventWrapper } from "./options";
+import { SessionMap } from "./sessionMap";
 import { sessionView, statesOf, type ViewDeps } from "./sessionView";
 import type { NDKSession, SessionState } from "./types";
 
@@ -74,7 +75,7 @@ export class SessionReadModel {
   ) {
     // The manager keeps lastActive, so a switch touches no session view: views read it from here.
     this.deps = { ...deps, lastActiveOf: (pubkey) => this.lastActive[pubkey] ?? 0 };
-    const initial: SessionState = { ndk, sessions: new Map(), signers: new Map(), activePubkey: undefined };
+    const initial: SessionState = { ndk, sessions: new SessionMap(), signers: new Map(), activePubkey: undefined };
     this.atom = createAtom(initial);
   }
 
@@ -181,11 +182,12 @@ export class SessionReadModel {
     // A switch touches only the active pubkey: no collection is rebuilt for it.
     if (pubkeys === this.listed) return state.activePubkey === active ? state : stateOf(state.ndk, state.sessions, state.signers, active);
     this.listed = pubkeys;
-    const sessions = new Map<Hexpubkey, NDKSession>();
+    const views: [Hexpubkey, NDKSession][] = [];
     for (const pubkey of pubkeys) {
       const child = snapshot.children[sessionId(pubkey)] as AnyActorRef | undefined;
-      if (child) sessions.set(pubkey, this.viewOf(child.getSnapshot() as SessionSnapshot));
+      if (child) views.push([pubkey, this.viewOf(child.getSnapshot() as SessionSnapshot)]);
     }
+    const sessions = SessionMap.from(views);
     const sessionsChanged = !sameEntries(state.sessions, sessions);
     const signers = this.signersOf() as SessionState["signers"];
     if (!sessionsChanged && signers === state.signers && state.activePubkey === active) return state;
@@ -198,7 +200,7 @@ export class SessionReadModel {
     if (!state.sessions.has(pubkey)) return state;
     const view = this.viewOf(snapshot);
     if (state.sessions.get(pubkey) === view) return state;
-    const sessions = new Map(state.sessions).set(pubkey, view);
+    const sessions = (state.sessions as SessionMap<NDKSession>).with(pubkey, view);
     return stateOf(state.ndk, sessions, this.signersOf() as SessionState["signers"], state.activePubkey);
   }
 }

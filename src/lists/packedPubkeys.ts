@@ -26,10 +26,18 @@ export interface PackedPubkeys {
 
 export const isHexPubkey = (value: unknown): value is string => typeof value === "string" && HEX64.test(value);
 
+/** Many at once: one native hex decode for the whole list, then a slice per pubkey. */
+const encodeAll = NodeBuffer
+  ? (hexes: string[]) => {
+      const bytes = NodeBuffer.from(hexes.join(""), "hex");
+      return hexes.map((_, i) => bytes.toString("base64url", i * 32, i * 32 + 32));
+    }
+  : (hexes: string[]) => hexes.map(encode);
+
 export function packPubkeys(hexPubkeys: Iterable<string>): PackedPubkeys {
-  const encoded = new Set<string>();
-  for (const hex of hexPubkeys) if (isHexPubkey(hex)) encoded.add(encode(hex));
-  const sorted = [...encoded].sort();
+  const unique = new Set<string>();
+  for (const hex of hexPubkeys) if (isHexPubkey(hex)) unique.add(hex);
+  const sorted = encodeAll([...unique]).sort();
   return { packed: sorted.join(""), count: sorted.length };
 }
 

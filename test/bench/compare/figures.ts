@@ -3,6 +3,7 @@
  * 1,000 follows, (2) 20 logins one after another, (3) 20 login() calls back to back with the REQ
  * frames the relay received, (4) `await switchTo()` among 20 sessions.
  */
+import { assign, createActor, setup } from "xstate";
 import type { Account } from "../fixtures";
 import { now, sleep } from "../measure";
 import { freshManager, hasFollows, signerOf, waitVia, type Library } from "./adapters";
@@ -87,4 +88,31 @@ export async function switchOnce(relay: RelayThread, lib: Library, accounts: rea
   } finally {
     await done();
   }
+}
+
+/**
+ * (4b) The floor under any XState switch: µs per `send()` to an actor with an inspection observer
+ * (ours keeps inspection on: it feeds the read model), whose one transition assigns the active key.
+ */
+export function xstateFloorOnce(pubkeys: readonly string[], batches: number, perBatch: number): number {
+  const machine = setup({ types: { context: {} as { active: string | null }, events: {} as { type: "account.switch"; pubkey: string } } }).createMachine({
+    context: { active: null },
+    on: { "account.switch": { actions: assign({ active: ({ event }) => event.pubkey }) } },
+  });
+  let seen = 0;
+  const actor = createActor(machine, { inspect: () => void seen++ }).start();
+  let next = 0;
+  const loop = (count: number) => {
+    for (let i = 0; i < count; i++) actor.send({ type: "account.switch", pubkey: pubkeys[next++ % pubkeys.length]! });
+  };
+  loop(perBatch); // warm-up
+  let total = 0;
+  for (let batch = 0; batch < batches; batch++) {
+    const started = now();
+    loop(perBatch);
+    total += now() - started;
+  }
+  actor.stop();
+  if (seen === 0) throw new Error("bench: the inspection observer saw nothing");
+  return (total * 1000) / (batches * perBatch);
 }

@@ -8,7 +8,7 @@
 import { connectedNdk, disconnect, publishAccounts } from "../fixtures";
 import { getGc, now } from "../measure";
 import { libraries, type Side } from "./adapters";
-import { burstOnce, loginOnce, sequentialOnce, switchOnce } from "./figures";
+import { burstOnce, loginOnce, sequentialOnce, switchOnce, xstateFloorOnce } from "./figures";
 import { startRelayThread, type RelayThread } from "../relayThread";
 import { machine, printCompare, rangeLines, writeResults, type CompareRow } from "./report";
 import { heapOnce, restoreOnce, savedSessions } from "./restoreHeap";
@@ -97,6 +97,8 @@ async function main(relay: RelayThread): Promise<{ rows: CompareRow[]; warmRuns:
   if (only.has("switch")) {
     const f4 = await alternate(libs, 1, RUNS, (lib) => switchOnce(relay, lib, twenty, SWITCH_BATCHES, SWITCHES_PER_BATCH));
     rows.push({ figure: `4. await switchTo() among ${SESSIONS} sessions`, unit: "µs", ...f4, target: { ratio: 0.75 } });
+    const floor = Array.from({ length: RUNS }, () => xstateFloorOnce(twenty.map((a) => a.pubkey), SWITCH_BATCHES, SWITCHES_PER_BATCH));
+    rows.push({ figure: "4b. XState's floor (one inspected send, one assign) vs the peer's switchTo", unit: "µs", ours: { counted: floor, warm: [] }, peer: f4.peer });
     log(`figure 4 done: ${state(f4)}`);
   }
   if (only.has("restore")) {
