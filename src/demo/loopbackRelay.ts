@@ -12,6 +12,8 @@ export interface LoopbackRelayOptions {
   /** The relay's own default is 20, and the 21st REQ on a connection silently evicts the oldest. */
   maxSubscriptionsPerClient?: number;
   port?: number;
+  /** Events a filter without `limit` gets at most (1,000 here; real relays use as few as 100). */
+  defaultLimit?: number;
 }
 
 export interface RelayFrame {
@@ -39,7 +41,7 @@ interface ClientContextView {
 }
 
 export async function startLoopbackRelay(options: LoopbackRelayOptions = {}): Promise<LoopbackRelay> {
-  const repository = new EventRepositorySqlite(":memory:", { defaultLimit: 1000 });
+  const repository = new EventRepositorySqlite(":memory:", { defaultLimit: options.defaultLimit ?? 1000 });
   await repository.init();
   const relay = new NostrRelay(repository, {
     maxSubscriptionsPerClient: options.maxSubscriptionsPerClient ?? 200,

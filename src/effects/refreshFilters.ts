@@ -2,10 +2,10 @@ import type { NDKFilter } from "@nostr-dev-kit/ndk";
 import type { ListsInput } from "../../machines";
 
 /**
- * The filters of one REQ: kinds already stored are asked only for newer events (`since` just past
- * the stored `created_at`, so unchanged lists are not sent again); the rest, and addressable kinds,
- * in full. A rival event with exactly the stored timestamp and a lower id is not fetched by a
- * refresh; a new login fetches everything.
+ * The filters of one REQ: kinds already stored are asked only from the stored `created_at` on; the
+ * rest, and addressable kinds, in full. The stored timestamp itself is included, so a rival event
+ * of the same second with a lower id (NIP-01: it wins the tie) is fetched too; the stored event
+ * that comes back with it is recognised by its id and skipped unverified (PendingFetch.stored).
  */
 export function refreshFilters(pubkey: string, kinds: number[], known: NonNullable<ListsInput["known"]>): NDKFilter[] {
   const newest = new Map<number, number>();
@@ -14,35 +14,52 @@ export function refreshFilters(pubkey: string, kinds: number[], known: NonNullab
   const filters: NDKFilter[] = full.length ? [{ authors: [pubkey], kinds: full }] : [];
   for (const kind of kinds) {
     const createdAt = newest.get(kind);
-    if (createdAt !== undefined) filters.push({ authors: [pubkey], kinds: [kind], since: createdAt + 1 });
+    if (createdAt !== undefined) filters.push({ authors: [pubkey], kinds: [kind], since: createdAt });
   }
   return filters;
 }
 
 /** Relay limits on one filter (the nostr-relay defaults; strfry's are larger). */
 export const MAX_AUTHORS_PER_FILTER = 1000;
+/**
+ * A relay answers a filter with at most its own limit of events (strfry's default is 500, and a
+ * filter without `limit` gets the relay's default, as low as 100): a filter asking for more lists
+ * than that would silently lose some. Each replaceable kind is one event per author.
+ */
+export const MAX_EVENTS_PER_FILTER = 500;
 
 /** What makes two filters mergeable: the same kinds and the same `since`. */
 export const filterKey = (filter: NDKFilter) => `${filter.kinds?.join(",")}|${filter.since ?? ""}`;
 
+/** NIP-01: kinds 0, 3 and 10000–19999 hold one event per author. */
+const replaceable = (kind: number) => kind === 0 || kind === 3 || (kind >= 10_000 && kind < 20_000);
+
 /**
  * The filters of many sessions' fetches as few filters: those asking the same kinds since the same
- * time become one filter with all their authors (at most MAX_AUTHORS_PER_FILTER each). A burst of
- * logins is one filter; a restore of sessions that knew nothing of the lists asked for is one too.
+ * time become one filter with all their authors, as many as a relay answers in full (see
+ * MAX_EVENTS_PER_FILTER; each such filter says its `limit`). A burst of logins is one filter; a
+ * restore of sessions that knew nothing of the lists asked for is one per hundred sessions or so.
  */
 export function mergeFilters(filters: readonly NDKFilter[]): NDKFilter[] {
-  const merged = new Map<string, { filters: NDKFilter[]; authors: Set<string> }>();
+  const merged = new Map<string, { filters: NDKFilter[]; authors: Set<string>; perFilter: number; counted: boolean }>();
   for (const filter of filters) {
     const key = filterKey(filter);
     let group = merged.get(key);
-    if (!group) merged.set(key, (group = { filters: [], authors: new Set() }));
+    if (!group) {
+      const kinds = filter.kinds ?? [];
+      const counted = kinds.length > 0 && kinds.every(replaceable);
+      const perFilter = counted ? Math.max(1, Math.min(MAX_AUTHORS_PER_FILTER, Math.floor(MAX_EVENTS_PER_FILTER / kinds.length))) : MAX_AUTHORS_PER_FILTER;
+      merged.set(key, (group = { filters: [], authors: new Set(), perFilter, counted }));
+    }
     for (const author of filter.authors ?? []) {
       if (group.authors.has(author)) continue;
       group.authors.add(author);
       let last = group.filters.at(-1);
-      if (!last || last.authors!.length >= MAX_AUTHORS_PER_FILTER) group.filters.push((last = { ...filter, authors: [] }));
+      if (!last || last.authors!.length >= group.perFilter) group.filters.push((last = { ...filter, authors: [] }));
       last.authors!.push(author);
     }
   }
-  return [...merged.values()].flatMap((group) => group.filters);
+  return [...merged.values()].flatMap((group) =>
+    group.counted ? group.filters.map((filter) => ({ ...filter, limit: filter.authors!.length * filter.kinds!.length })) : group.filters,
+  );
 }

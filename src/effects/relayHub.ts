@@ -6,6 +6,7 @@ import { failure, NoWebSocketError } from "../errors";
 import { nextBatch, PendingFetch, type FetchRequest } from "./fetchRequests";
 import { ingest, type IngestContext } from "./ingest";
 import { MAX_AUTHORS_PER_FILTER, mergeFilters } from "./refreshFilters";
+import { RelayResync } from "./relayResync";
 import { reviveNeverConnectedRelays } from "./reviveRelays";
 import { startSubscription } from "./subscribe";
 
@@ -43,7 +44,8 @@ interface Batch {
  * until the next one replaces it (its REQ out before the old CLOSE, so nothing falls between).
  * A fetch leaves at once (a microtask, no grouping delay); fetches asked while a REQ waits for its
  * EOSE share the next one, so a burst of logins costs about two REQs, not one each. Each list is
- * handed to its session as soon as it is verified, not at EOSE.
+ * handed to its session as soon as it is verified, not at EOSE. A relay that drops and comes back
+ * is caught up and made live again by RelayResync (NDK never sends a REQ again after a reconnect).
  */
 export class RelayHub {
   private readonly watchers = new Map<Hexpubkey, Watcher>();
@@ -56,8 +58,12 @@ export class RelayHub {
   private stopped = false;
   /** Ids already delivered: a repeat (another relay, a re-issue) costs no second verification. */
   private readonly seen = new Set<string>();
+  /** Each relay that comes back gets the live filters again, `since` it was last in sync. */
+  private readonly resync: RelayResync;
 
-  constructor(private readonly deps: RelayHubDeps) {}
+  constructor(private readonly deps: RelayHubDeps) {
+    this.resync = new RelayResync(deps.ndk, () => this.liveFilters());
+  }
 
   watch(pubkey: Hexpubkey, watcher: Watcher): () => void {
     this.watchers.set(pubkey, watcher);
@@ -93,6 +99,7 @@ export class RelayHub {
     this.watchers.clear();
     this.subscription?.stop();
     this.subscription = undefined;
+    this.resync.stop();
   }
 
   private scheduleFlush(): void {
@@ -137,6 +144,7 @@ export class RelayHub {
     }
     // The new REQ goes out before the old CLOSE, so no update falls in between.
     previous?.stop();
+    this.resync.renewed();
   }
 
   private liveFilters(): NDKFilter[] {
@@ -190,7 +198,11 @@ export class RelayHub {
     const fetching = this.batch?.byAuthor.get(event.pubkey);
     if (fetching) {
       for (const request of fetching) {
-        if (request.settled || request.stored.has(event.id)) continue;
+        if (request.settled) continue;
+        if (request.stored.has(event.id)) {
+          this.remember(event.id); // stored, so verified once: a later repeat (a catch-up) is skipped as well
+          continue;
+        }
         const entry = ingest(event, request.context);
         request.add(entry);
         // Handed to the session as soon as it is verified: its follows need not wait for a slower list.
@@ -206,8 +218,12 @@ export class RelayHub {
   private deliver(event: NostrEvent, entry: ListEntry, expected?: Watcher): void {
     const watcher = this.watchers.get(event.pubkey);
     if (!watcher || (expected && watcher !== expected)) return;
-    if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
-    this.seen.add(event.id);
+    this.remember(event.id);
     watcher.deliver(entry);
+  }
+
+  private remember(id: string): void {
+    if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
+    this.seen.add(id);
   }
 }

@@ -71,6 +71,32 @@ describe("relay economy", () => {
     );
     expect(strict.openSubscriptions()).toBe(1);
   });
+
+  it("a burst of logins larger than the relay's answer limit loses no list", async () => {
+    // 120 sessions × 3 lists = 360 events asked for in one REQ, from a relay that answers a
+    // filter without `limit` with at most 50 of them.
+    const stingy = await withRelay({ defaultLimit: 50 });
+    cleanups.push(() => stingy.close());
+    const ndk = await ndkOn(stingy.url);
+    const signers = Array.from({ length: 120 }, () => NDKPrivateKeySigner.generate());
+    await Promise.all(
+      signers.flatMap((s) => [
+        publish(ndk, s, { kind: 3, tags: [["p", s.pubkey]] }),
+        publish(ndk, s, { kind: 10000, tags: [["t", "spam"]] }),
+        publish(ndk, s, { kind: 10002, tags: [["r", "wss://relay.example.com/"]] }),
+      ]),
+    );
+    const { manager } = managerFor(ndk, { fetches: { follows: true, mutes: true, relayList: true } });
+    cleanups.push(() => manager.destroy());
+    await Promise.all(signers.map((s) => manager.login(s, { setActive: false })));
+    const loaded = () =>
+      signers.filter((s) => {
+        const session = manager.getSession(s.pubkey);
+        return session?.followSet?.size === 1 && session.mutedHashtags?.has("spam") && session.relayList?.size === 1;
+      }).length;
+    await eventually(() => signers.every((s) => manager.getSession(s.pubkey)?.status === "ready"), 10_000, "all 120 fetched");
+    expect(loaded()).toBe(120);
+  });
 });
 
 describe("bad input", () => {

@@ -7,7 +7,7 @@ it("a first fetch asks for every kind in one filter", () => {
   expect(refreshFilters(pk, [0, 3, 10000], [])).toEqual([{ authors: [pk], kinds: [0, 3, 10000] }]);
 });
 
-it("a refresh asks only for lists newer than the stored ones, and in full for the rest", () => {
+it("a refresh asks for lists from the stored created_at on (a same-second rival included), and in full for the rest", () => {
   const known = [
     { key: "3", id: "b".repeat(64), createdAt: 100 },
     { key: "10000", id: "c".repeat(64), createdAt: 50 },
@@ -15,8 +15,8 @@ it("a refresh asks only for lists newer than the stored ones, and in full for th
   ];
   expect(refreshFilters(pk, [0, 3, 10000, 30078], known)).toEqual([
     { authors: [pk], kinds: [0, 30078] },
-    { authors: [pk], kinds: [3], since: 101 },
-    { authors: [pk], kinds: [10000], since: 51 },
+    { authors: [pk], kinds: [3], since: 100 },
+    { authors: [pk], kinds: [10000], since: 50 },
   ]);
 });
 
@@ -24,18 +24,26 @@ it("stored lists of kinds no longer followed ask for nothing", () => {
   expect(refreshFilters(pk, [0], [{ key: "3", id: "b".repeat(64), createdAt: 1 }])).toEqual([{ authors: [pk], kinds: [0] }]);
 });
 
-it("merges the filters of many sessions by kinds and since, at most 1000 authors each", () => {
+it("merges the filters of many sessions by kinds and since, each filter no more events than a relay answers in full", () => {
   const authors = Array.from({ length: 1001 }, (_, i) => i.toString(16).padStart(64, "0"));
   const filters = authors.flatMap((author, i) => [
     { authors: [author], kinds: [3, 10000] },
     { authors: [author], kinds: [0], since: i < 2 ? 7 : 8 },
+    { authors: [author], kinds: [30078] },
   ]);
   const merged = mergeFilters([...filters, { authors: [authors[0]!], kinds: [3, 10000] }]);
-  expect(merged.map((f) => ({ kinds: f.kinds, since: f.since, count: f.authors!.length }))).toEqual([
-    { kinds: [3, 10000], since: undefined, count: 1000 },
-    { kinds: [3, 10000], since: undefined, count: 1 },
-    { kinds: [0], since: 7, count: 2 },
-    { kinds: [0], since: 8, count: 999 },
+  expect(merged.map((f) => ({ kinds: f.kinds, since: f.since, count: f.authors!.length, limit: f.limit }))).toEqual([
+    { kinds: [3, 10000], since: undefined, count: 250, limit: 500 },
+    { kinds: [3, 10000], since: undefined, count: 250, limit: 500 },
+    { kinds: [3, 10000], since: undefined, count: 250, limit: 500 },
+    { kinds: [3, 10000], since: undefined, count: 250, limit: 500 },
+    { kinds: [3, 10000], since: undefined, count: 1, limit: 2 },
+    { kinds: [0], since: 7, count: 2, limit: 2 },
+    // Addressable kinds hold many events per author: no count to cap, so no limit either.
+    { kinds: [30078], since: undefined, count: 1000, limit: undefined },
+    { kinds: [30078], since: undefined, count: 1, limit: undefined },
+    { kinds: [0], since: 8, count: 500, limit: 500 },
+    { kinds: [0], since: 8, count: 499, limit: 499 },
   ]);
-  expect(new Set(merged.flatMap((f) => (f.since === undefined ? f.authors! : []))).size).toBe(1001);
+  expect(new Set(merged.flatMap((f) => (f.kinds!.includes(3) ? f.authors! : []))).size).toBe(1001);
 });
