@@ -1,5 +1,5 @@
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
+import { NDKNip07Signer, NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
 import type { Hexpubkey } from "../../machines";
 import { SignerError } from "../errors";
 import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
@@ -222,6 +222,12 @@ export class Keyring {
   private fault(pubkey: Hexpubkey, error: unknown): void {
     const { code, message } = error as { code?: string; message?: string };
     if (code !== "signer-mismatch" && code !== "signer-timeout") return;
+    if (code === "signer-mismatch" && this.raw.get(pubkey) instanceof NDKNip07Signer) {
+      // The page's extension signed as another of its accounts: kept, since the user may switch back
+      // (the session looks again, and waits in extensionAway until then).
+      this.emit(pubkey, { type: "fault", code: "extension-other-account", message: "The extension is on another account", at: Date.now() });
+      return;
+    }
     if (code === "signer-mismatch") this.set(pubkey, undefined);
     this.emit(pubkey, { type: "fault", code, message: message ?? "", at: Date.now() });
   }

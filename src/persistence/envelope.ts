@@ -27,29 +27,33 @@ export const registrySchema = z.object({
 });
 export type Registry = z.infer<typeof registrySchema>;
 
-/** The envelope; the snapshot inside is checked on its own, so a bad snapshot still leaves the registry. */
-export const envelopeSchema = z.object({
+/** A secret sealed by the app's policy: NIP-49 ncryptsec, or AES-GCM under a WebCrypto key. */
+export const sealedSecretSchema = z.union([
+  z.object({ scheme: z.literal("nip49"), ncryptsec: z.string().startsWith("ncryptsec1").max(1000) }),
+  z.object({ scheme: z.literal("aes-gcm"), iv: z.string().max(64), data: z.string().max(100_000) }),
+]);
+export const payloadSchema = z.string().max(10_000);
+
+/**
+ * What an envelope must hold to be read at all. Everything else in it (the snapshot, each secret,
+ * each payload) is checked on its own, so damage there costs only what is damaged: a bad snapshot
+ * leaves the registry, a bad secret leaves its session asking for a login.
+ */
+export const envelopeCoreSchema = z.object({
   format: z.literal(FORMAT),
   version: z.number().int().positive(),
-  savedAt: z.number(),
   registry: registrySchema,
-  snapshot: z.unknown(),
-  /** Secrets sealed by the app's policy: NIP-49 ncryptsec, or AES-GCM under a WebCrypto key. */
-  secrets: z
-    .record(
-      hex64,
-      z.union([
-        z.object({ scheme: z.literal("nip49"), ncryptsec: z.string().startsWith("ncryptsec1").max(1000) }),
-        z.object({ scheme: z.literal("aes-gcm"), iv: z.string().max(64), data: z.string().max(100_000) }),
-      ]),
-    )
-    .optional(),
-  /** Payloads of signers that hold no secret (NIP-07). */
-  payloads: z.record(hex64, z.string().max(10_000)).optional(),
-  /** Signer payloads with secrets, only with `unsafePersistPrivateKeys` (plain text: the option's name says so). */
-  unsafeSecrets: z.record(hex64, z.string().max(10_000)).optional(),
 });
-export type Envelope = z.infer<typeof envelopeSchema>;
+
+export interface Envelope extends z.infer<typeof envelopeCoreSchema> {
+  savedAt: number;
+  snapshot: unknown;
+  secrets?: Record<string, z.infer<typeof sealedSecretSchema>>;
+  /** Payloads of signers that hold no secret (NIP-07). */
+  payloads?: Record<string, string>;
+  /** Signer payloads with secrets, only with `unsafePersistPrivateKeys` (plain text: the option's name says so). */
+  unsafeSecrets?: Record<string, string>;
+}
 
 const strings = z.array(z.string().max(4096)).max(100_000);
 /** An event as received (signed), or as the app handed it to updateSession (perhaps not signed yet). */

@@ -1,9 +1,11 @@
 import { sessionId, sessionMachine, type RestoredAccount } from "../../machines";
 import {
   CURRENT_VERSION,
-  envelopeSchema,
+  envelopeCoreSchema,
   FORMAT,
   managerSnapshotSchema,
+  payloadSchema,
+  sealedSecretSchema,
   sessionChildSchema,
   type AccountRecord,
   type Envelope,
@@ -11,11 +13,13 @@ import {
   type StoredSession,
 } from "./envelope";
 import { migrate } from "./migrations";
+import type { z } from "zod";
+import { isHexPubkey } from "../lists/packedPubkeys";
 
 export type LoadOutcome =
   | { kind: "empty" }
   /** `snapshot` is undefined when only the registry could be trusted (the lists will be refetched). */
-  | { kind: "ok"; envelope: Envelope; snapshot: ManagerSnapshot | undefined; snapshotProblem?: string }
+  | { kind: "ok"; envelope: Envelope; snapshot: ManagerSnapshot | undefined; snapshotProblem?: string; damaged?: string[] }
   | { kind: "unreadable"; reason: string }
   | { kind: "newer"; version: number };
 
@@ -39,12 +43,41 @@ export function readEnvelope(text: string | null): LoadOutcome {
   } catch (error) {
     return { kind: "unreadable", reason: (error as Error).message };
   }
-  const envelope = envelopeSchema.safeParse(migrated);
-  if (!envelope.success) return { kind: "unreadable", reason: "the envelope does not match its schema" };
-  const checked = checkSnapshot(envelope.data.snapshot);
+  const core = envelopeCoreSchema.safeParse(migrated);
+  if (!core.success) return { kind: "unreadable", reason: "the envelope's registry does not match its schema" };
+  const stored = migrated as Record<string, unknown>;
+  const damaged: string[] = [];
+  const savedAt = typeof stored.savedAt === "number" && Number.isFinite(stored.savedAt) ? stored.savedAt : (damaged.push("savedAt"), 0);
+  const envelope: Envelope = {
+    ...core.data,
+    savedAt,
+    snapshot: stored.snapshot,
+    secrets: validEntries(stored, "secrets", sealedSecretSchema, damaged),
+    payloads: validEntries(stored, "payloads", payloadSchema, damaged),
+    unsafeSecrets: validEntries(stored, "unsafeSecrets", payloadSchema, damaged),
+  };
+  const checked = checkSnapshot(envelope.snapshot);
+  const more = damaged.length ? { damaged } : {};
   return typeof checked === "string"
-    ? { kind: "ok", envelope: envelope.data, snapshot: undefined, snapshotProblem: checked }
-    : { kind: "ok", envelope: envelope.data, snapshot: checked };
+    ? { kind: "ok", envelope, snapshot: undefined, snapshotProblem: checked, ...more }
+    : { kind: "ok", envelope, snapshot: checked, ...more };
+}
+
+/** The entries of a pubkey-keyed part that are sound; a damaged one is left out (its session asks for a login) and named. */
+function validEntries<T>(stored: Record<string, unknown>, part: string, schema: z.ZodType<T>, damaged: string[]): Record<string, T> | undefined {
+  const value = stored[part];
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    damaged.push(part);
+    return undefined;
+  }
+  const sound: Record<string, T> = {};
+  for (const [pubkey, entry] of Object.entries(value)) {
+    const parsed = schema.safeParse(entry);
+    if (isHexPubkey(pubkey) && parsed.success) sound[pubkey] = parsed.data;
+    else damaged.push(`${part} of ${isHexPubkey(pubkey) ? pubkey : "an unknown key"}`);
+  }
+  return sound;
 }
 
 /** The snapshot with its sessions checked, or why it cannot be used as is. */

@@ -77,14 +77,16 @@ export class StateLoader {
       throw this.refusal;
     }
     if (outcome.kind === "unreadable") throw new CorruptStorageError(outcome.reason, await this.keepBytes(text!, "unreadable"));
-    const { envelope, snapshot } = outcome;
+    const { envelope, snapshot, damaged } = outcome;
     this.keyring.admitStored({ ...envelope.payloads, ...envelope.unsafeSecrets }, envelope.secrets ?? {});
     const activePubkey = envelope.registry.activePubkey;
-    if (snapshot) return this.done("snapshot", { accounts: accountsOfSnapshot(snapshot), activePubkey });
+    // Parts left out (a damaged secret): the bytes are kept before a save writes the rest back.
+    const backup = damaged ? await this.keepBytes(text!, "damaged") : undefined;
+    if (snapshot) return this.done("snapshot", { accounts: accountsOfSnapshot(snapshot), activePubkey }, backup);
     const registry = { accounts: accountsOfRegistry(envelope.registry.accounts), activePubkey };
     // No snapshot at all: an app's own save(map) wrote just these accounts; nothing to keep.
-    if (envelope.snapshot === null) return this.done("registry", registry);
-    return this.done("registry", registry, await this.keepBytes(text!, "snapshot"));
+    if (envelope.snapshot === null) return this.done("registry", registry, backup);
+    return this.done("registry", registry, backup ?? (await this.keepBytes(text!, "snapshot")));
   }
 
   private done(source: RestoreReport["source"], loaded: LoadedState, backup?: string): LoadedState {

@@ -83,6 +83,36 @@ describe("bad stored data keeps its bytes", () => {
     const alice = envelope.registry.accounts[0].pubkey;
     expect(manager.getSession(alice)!.followSet!.size).toBe(1); // refetched from the relay
   });
+
+  it("a damaged key of one session costs that session its signer only: every account comes back, the others sign, bytes kept", async () => {
+    const envelope = JSON.parse(valid);
+    const [alice, bob] = envelope.registry.accounts.map((a: { pubkey: string }) => a.pubkey);
+    envelope.unsafeSecrets[bob] = 42; // not a payload
+    envelope.savedAt = "yesterday";
+    const text = JSON.stringify(envelope);
+    const storage = await storageWith(text);
+    const { manager, signer } = managerFor(fixture.ndk, { storage });
+    fixture.defer(() => manager.destroy());
+    const report = await manager.restore();
+    expect(report).toMatchObject({ source: "snapshot", sessions: 2 });
+    expect(await storage.getItem(report.backupKey!)).toBe(text);
+    await signer(alice);
+    await signer(bob, "needsLogin");
+    expect(manager.getSession(bob)!.profile).toMatchObject({ name: "bob" }); // its lists restored as stored
+    expect(manager.getSession(alice)!.followSet!.size).toBe(1);
+  });
+
+  it("an envelope without its snapshot falls back to the registry, bytes kept", async () => {
+    const { snapshot: _dropped, ...envelope } = JSON.parse(valid);
+    const text = JSON.stringify(envelope);
+    const storage = await storageWith(text);
+    const { manager, ready } = managerFor(fixture.ndk, { storage });
+    fixture.defer(() => manager.destroy());
+    const report = await manager.restore();
+    expect(report).toMatchObject({ source: "registry", sessions: 2 });
+    expect(await storage.getItem(report.backupKey!)).toBe(text);
+    for (const account of envelope.registry.accounts) await ready(account.pubkey);
+  });
 });
 
 describe("FileStorage backups", () => {

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { generateSecretKey, getPublicKey } from "nostr-tools/pure";
-import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
-import { publish } from "../support/env";
+import { NDKEvent, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
 import { createFakeNip07, type FakeNip07 } from "../support/nip07";
@@ -67,4 +67,31 @@ it("a NIP-07 session is stored by its pubkey and type only, and restores through
   await second.ready(pubkey);
   expect(second.manager.isReadOnly(pubkey)).toBe(false);
   expect(fixture.ndk.signer).toBeDefined();
+});
+
+it("a sign made while the extension is on another account is refused, and the session comes back when the user switches back", async () => {
+  const key = generateSecretKey();
+  extension = createFakeNip07(key);
+  const pubkey = getPublicKey(key);
+  const { manager, ready, signer } = managerFor(fixture.ndk, { timeouts: { signerMs: 300, fetchMs: 2000 }, retry: { baseMs: 50, maxMs: 200 } });
+  fixture.defer(() => manager.destroy());
+  const nip07 = nip07SignerFor(fixture.ndk, 300);
+  await manager.login(nip07);
+  await ready(pubkey);
+  await signer(pubkey);
+
+  // The extension switches before the page regains focus: the app's next sign reaches the other account.
+  extension.switchAccount(generateSecretKey());
+  const event = new NDKEvent(fixture.ndk, { kind: 1, content: "as whom?", tags: [] });
+  await expect(event.sign()).rejects.toMatchObject({ code: "signer-mismatch" });
+  expect(event.sig).toBeFalsy();
+  await eventually(() => manager.getSession(pubkey)!.signerState !== "ready", 2000, "the session to stop signing");
+  // Not a lost login: the extension is the page's and may come back to this account.
+  expect(manager.getSession(pubkey)!.signerState).not.toBe("needsLogin");
+  expect(manager.getSession(pubkey)!.signerFailure?.code).toBe("extension-other-account");
+
+  extension.switchAccount(key);
+  manager.actor.send({ type: "signers.recheck" });
+  await signer(pubkey, "ready", 3000);
+  expect(manager.getCurrentState().signers.get(pubkey)).toBe(nip07);
 });

@@ -1,4 +1,5 @@
 /** Deterministic generators of damaged stored state, for the persistence fuzz test. */
+import { CURRENT_VERSION } from "../../src/persistence/envelope";
 
 export function seeded(seed: number): () => number {
   let state = seed >>> 0;
@@ -57,7 +58,7 @@ export function mutations(valid: string, random: () => number): [string, string]
       return [kind, JSON.stringify(json)];
     }
     case "newer":
-      return [kind, valid.replace('"version":1', `"version":${2 + Math.floor(random() * 1000)}`)];
+      return [kind, valid.replace(`"version":${CURRENT_VERSION}`, `"version":${CURRENT_VERSION + 1 + Math.floor(random() * 1000)}`)];
     case "garbage":
       return [kind, Array.from({ length: Math.floor(random() * 500) }, () => String.fromCharCode(Math.floor(random() * 128))).join("")];
     case "swapChildren": {
