@@ -3,3 +3,4 @@ export * from "./lists";
 export * from "./failures";
 export * from "./session.machine";
 export * from "./manager.machine";
+export type { QueuedWrite, WriteRecord, WriteReport } from "./writes";

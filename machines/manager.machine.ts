@@ -1,6 +1,6 @@
 import { and, assign, enqueueActions, fromCallback, fromPromise, sendTo, setup, type EventObject } from "xstate";
 import { sessionMachine, type SessionInput, type SignerChangedEvent } from "./session.machine";
-import type { FetchPlan, Hexpubkey, ListEntry, ListSlots, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
+import type { FetchPlan, Hexpubkey, ListEntry, ListSlots, ListWrite, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
 
 /** The id and systemId of a session actor: `system.get(sessionId(pk))` reaches it from anywhere. */
 export const sessionId = (pubkey: Hexpubkey) => `session:${pubkey}`;
@@ -54,6 +54,8 @@ export type ManagerEvent =
   | { type: "session.retry"; pubkey: Hexpubkey }
   /** Fetch a session's lists again now. */
   | { type: "session.refresh"; pubkey: Hexpubkey }
+  /** Edit one of a session's lists; the outcome goes to whoever waits for `requestId`. */
+  | { type: "list.write"; pubkey: Hexpubkey; write: ListWrite; requestId: string }
   | { type: "session.unlock"; pubkey: Hexpubkey }
   | { type: "session.lock"; pubkey: Hexpubkey }
   /** A session's signer signed as someone else, or stopped answering (signer news, from the keyring). */
@@ -227,6 +229,7 @@ export const managerMachine = setup({
     "session.lock": { guard: "isKnown", actions: "forward" },
     "session.fault": { guard: "isKnown", actions: "forward" },
     "session.approval": { guard: "isKnown", actions: "forward" },
+    "list.write": { guard: "isKnown", actions: "forward" },
     "manager.stop": { target: ".stopped" },
   },
   states: {

@@ -1,96 +1,18 @@
-import { and, assign, enqueueActions, fromCallback, fromPromise, not, raise, setup, stateIn, type EventObject } from "xstate";
-import { asFailure, EXTENSION_AWAY, NEEDS_LOGIN } from "./failures";
-import { hasPartialEntries, knownEntries, localEdits, mergeEntries } from "./lists";
-import type { ListsInput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
-import { READ_ONLY, type BackoffInput, type Hexpubkey, type ListEntry, type ListSlots, type SessionFailure, type SignerDescriptor } from "./types";
+import { and, not, stateIn } from "xstate";
+import { knownEntries } from "./lists";
+import { listsInput, sessionSetup, shareParams } from "./session.setup";
+import * as w from "./writes";
 
-export type { ListsInput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
+export type { ListsInput, PublishListInput, ReadListInput, ReadListOutput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
 
-const notProvided = (name: string) => () => {
-  throw new Error(`session actor "${name}" must be provided from src/ (machine.provide)`);
-};
+/** Who hears how writes ended: a refused one, the one under way, or those left waiting by the signer. */
+const refusal = { type: "reportWrite", params: w.refusalReport } as const;
+const settled = { type: "reportWrite", params: w.settledReport } as const;
+const left = { type: "reportWrite", params: w.leftReport } as const;
 
-const errorOf = (event: { error?: unknown } | EventObject) => asFailure((event as { error?: unknown }).error);
-
-/** Entries brought by a live update or by the fetch's done event. */
-const entriesOf = (event: EventObject): ListEntry[] =>
-  event.type === "list.received" || event.type === "session.update"
-    ? (event as unknown as { entries: ListEntry[] }).entries
-    : ((event as { output?: ListEntry[] }).output ?? []);
-
-const failureOf = (event: EventObject): SessionFailure =>
-  event.type === "session.fault" ? (event as unknown as { failure: SessionFailure }).failure : errorOf(event);
-
-const restoredAs = (event: EventObject): Partial<SessionInput> =>
-  event.type === "xstate.init" ? ((event as { input?: SessionInput }).input ?? {}) : {};
-
-const listsInput = ({ context }: { context: SessionContext }): ListsInput => ({
-  pubkey: context.pubkey,
-  walletEnabled: context.preferences.walletEnabled,
-});
-
-/** The session's lists as they are after the transition's assignments (the effect picks its filter kinds). */
-const shareParams = ({ context }: { context: SessionContext }) => ({ pubkey: context.pubkey, lists: context.lists });
-
-export const sessionMachine = setup({
-  types: {
-    input: {} as SessionInput,
-    context: {} as SessionContext,
-    events: {} as SessionEvent,
-  },
-  actors: {
-    /** Finds the session's signer in the keyring: handed over at login, or rebuilt from storage. */
-    restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(notProvided("restoreSigner")),
-    /** Proves the signer answers for this pubkey, within a bounded wait. */
-    authenticate: fromPromise<void, { pubkey: Hexpubkey }>(notProvided("authenticate")),
-    /** One REQ for the session's lists (shared by the fetches of one tick), closed on EOSE. */
-    fetchLists: fromPromise<ListEntry[], ListsInput>(notProvided("fetchLists")),
-    /** Joins the shared live subscription; sends `list.received` for each newer verified list. */
-    watchLists: fromCallback<EventObject, ListsInput>(notProvided("watchLists")),
-    /** Resolves when the backoff after `attempt` failures, counted from `since`, is over. */
-    backoff: fromPromise<void, BackoffInput>(notProvided("backoff")),
-  },
-  guards: {
-    isReadOnly: ({ context }) => context.signer.type === READ_ONLY,
-    isLocked: ({ event }) => errorOf(event).code === "locked",
-    needsLogin: ({ event }) => NEEDS_LOGIN.has(failureOf(event).code),
-    extensionAway: ({ event }) => EXTENSION_AWAY.has(errorOf(event).code),
-    usesExtension: ({ context }) => context.signer.type === "nip07",
-    approvalAsked: ({ event }) => event.type === "session.approval" && event.url !== null,
-    bringsNewerList: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) !== context.lists,
-    hasPartialLists: ({ context }) => hasPartialEntries(context.lists),
-    /** The fetch that just ended leaves an entry read without the signer (it started before the signer was ready). */
-    leavesPartialLists: ({ context, event }) => hasPartialEntries(mergeEntries(context.lists, entriesOf(event))),
-    restoredStopped: ({ event }) => restoredAs(event).stopped === true,
-    restoredBackingOff: ({ context }) => context.listsFailure !== null,
-  },
-  actions: {
-    /** Hands a changed mute or blocked-relays list to NDK's wiring (which applies it when this session is active). Provided from src/. */
-    shareFilters: (_, _params: { pubkey: Hexpubkey; lists: ListSlots }) => {},
-    storeEntries: assign({ lists: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) }),
-    storeEdits: assign({ lists: ({ context, event }) => mergeEntries(context.lists, localEdits(context.lists, entriesOf(event))) }),
-    recordSignerFailure: assign(({ context, event }) => ({ signerFailure: failureOf(event), signerAttempt: context.signerAttempt + 1 })),
-    recordListsFailure: assign(({ context, event }) => ({ listsFailure: errorOf(event), listsAttempt: context.listsAttempt + 1 })),
-    markSignerReady: assign({ signerFailure: null, signerAttempt: 0 }),
-    markListsReady: assign({ listsFailure: null, listsAttempt: 0 }),
-    setApproval: assign({ approvalUrl: ({ event }) => (event.type === "session.approval" ? event.url : null) }),
-    clearApproval: assign({ approvalUrl: null }),
-    setPreferences: assign({
-      preferences: ({ context, event }) =>
-        event.type === "session.preferences.set" ? { ...context.preferences, ...event.preferences } : context.preferences,
-    }),
-    setSigner: assign({
-      signer: ({ context, event }) => (event.type === "session.reauthenticate" ? event.signer : context.signer),
-    }),
-    /** Tells the manager the signer region settled (a session spawned on its own has no one to tell). */
-    reportSigner: enqueueActions(({ context, enqueue, self }) => {
-      if (self._parent) enqueue.sendParent({ type: "session.signer.changed", pubkey: context.pubkey } satisfies SignerChangedEvent);
-    }),
-    announceSigner: raise({ type: "signer.ready" }),
-  },
-}).createMachine({
+export const sessionMachine = sessionSetup.createMachine({
   id: "session",
-  description: "One Nostr login: what its signer can do and what its lists are, in two regions that fail and recover on their own.",
+  description: "One Nostr login: what its signer can do, what its lists are, and the list writes it makes, in regions that fail and recover on their own.",
   type: "parallel",
   context: ({ input }) => ({
     pubkey: input.pubkey,
@@ -102,6 +24,8 @@ export const sessionMachine = setup({
     listsFailure: input.listsFailure ?? null,
     listsAttempt: input.listsAttempt ?? 0,
     approvalUrl: null,
+    writeQueue: [],
+    lastWrite: null,
   }),
   entry: { type: "shareFilters", params: shareParams },
   on: {
@@ -286,6 +210,52 @@ export const sessionMachine = setup({
           on: {
             "session.start": { target: "live" },
             "session.preferences.set": { actions: "setPreferences" },
+          },
+        },
+      },
+    },
+    writes: {
+      description: "Edits of the session's lists, one at a time, each published on the newest version relays hold; asked for only while the signer can sign.",
+      initial: "idle",
+      states: {
+        idle: {
+          description: "No write under way.",
+          on: { "list.write": [{ guard: "canSign", target: "writing", actions: "queueWrite" }, { actions: [refusal, "recordRefusal"] }] },
+        },
+        writing: {
+          description: "The first write of the queue under way; writes of one list that wait meanwhile are merged into one.",
+          initial: "reading",
+          // Waiting writes need the signer: when it leaves they fail; the one under way ends by itself.
+          always: { guard: and([not("canSign"), "hasWaitingWrites"]), actions: [left, "dropWaitingWrites"] },
+          on: {
+            "list.write": [{ guard: "canSign", actions: "queueWrite" }, { actions: [refusal, "recordRefusal"] }],
+            "write.stored": { actions: ["storeEntries", { type: "shareFilters", params: shareParams }] },
+            "write.rolledBack": { actions: ["rollBack", { type: "shareFilters", params: shareParams }] },
+            "write.settled": [
+              { guard: "hasWaitingWrites", target: "writing", reenter: true, actions: [settled, "finishWrite"] },
+              { target: "idle", actions: [settled, "finishWrite"] },
+            ],
+          },
+          states: {
+            reading: {
+              description: "Reads the relays' newest version of the list (an older one than the session holds is refused); edits may still join.",
+              invoke: {
+                id: "readList",
+                src: "readList",
+                input: w.readInput,
+                onDone: [
+                  { guard: "relaysBehind", actions: "settleStale" },
+                  { guard: "canSign", target: "publishing", actions: "keepBase" },
+                  // The signer stopped signing while the list was read: nothing is built for it.
+                  { actions: "settleSignerLeft" },
+                ],
+                onError: { actions: "settleUnread" },
+              },
+            },
+            publishing: {
+              description: "Signs the edited list, stores it at once, publishes it, and rebases it if another client's version wins meanwhile.",
+              invoke: { id: "publishList", src: "publishList", input: w.publishInput },
+            },
           },
         },
       },

@@ -1,4 +1,5 @@
-import type { Hexpubkey, ListEntry, ListSlots, SessionFailure, SessionPreferences, SignerDescriptor } from "./types";
+import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, SessionPreferences, SignerDescriptor, WriteOutcome } from "./types";
+import type { QueuedWrite, WriteRecord } from "./writes";
 
 /** The session machine's input, context and events: plain JSON, nothing secret (all of it is persisted and inspected). */
 
@@ -31,6 +32,10 @@ export interface SessionContext {
   listsAttempt: number;
   /** Where the user approves the pending request of a remote signer (NIP-46 auth_url). */
   approvalUrl: string | null;
+  /** List writes asked for and not settled, the one under way first. */
+  writeQueue: QueuedWrite[];
+  /** How the last write (or the last refused one) ended. */
+  lastWrite: WriteRecord | null;
 }
 
 export type SessionEvent =
@@ -60,7 +65,15 @@ export type SessionEvent =
   /** The app edited the session's lists itself (updateSession): stored at once, until a newer event arrives. */
   | { type: "session.update"; entries: ListEntry[] }
   /** Raised by the signer region when it can sign again: lists read without it are read again. */
-  | { type: "signer.ready" };
+  | { type: "signer.ready" }
+  /** Edit one of the session's lists (follow, mute, …): `requestId` names the caller waiting for the outcome. */
+  | { type: "list.write"; write: ListWrite; requestId: string }
+  /** From the write under way: its signed event (at once, before relays answer), or the relays' newer one. */
+  | { type: "write.stored"; entries: ListEntry[] }
+  /** From the write under way: no relay took it; the slot goes back to `previous` if it still holds `id`. */
+  | { type: "write.rolledBack"; key: string; id: string; previous: ListEntry | null }
+  /** The write under way ended (raised by the region itself when its read fails or lags behind). */
+  | { type: "write.settled"; outcome: WriteOutcome };
 
 /** Sent to the parent (the manager) whenever the signer region settles: NDK must follow if active. */
 export interface SignerChangedEvent {
@@ -74,4 +87,23 @@ export interface ListsInput {
   walletEnabled?: boolean;
   /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
   known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
+}
+
+/** What a list write reads first: the relays' newest version of one list of the session's user. */
+export interface ReadListInput extends ListTarget {
+  pubkey: Hexpubkey;
+}
+
+export interface ReadListOutput {
+  /** The newest verified version the relays hold; null when they answered and hold none. */
+  event: RawListEvent | null;
+}
+
+/** What a list write publishes: `write` applied on `base` (rebased on a newer version if one wins meanwhile). */
+export interface PublishListInput {
+  pubkey: Hexpubkey;
+  write: ListWrite;
+  base: RawListEvent | null;
+  /** The user's wallet preference: which lists the session reads (and so stores) is the app's plan (effects). */
+  walletEnabled?: boolean;
 }

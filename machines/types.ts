@@ -75,3 +75,49 @@ export interface BackoffInput {
   /** Epoch ms of the failure (0 when unknown: the timer then counts from its own start). */
   since: number;
 }
+
+/**
+ * A list edit as intent, not as a new array: "add this item", "remove that one" (src/lists/listEdit.ts
+ * builds and checks them). Plain JSON, so a pending write can sit in a session's context.
+ */
+export interface ListEdit {
+  /**
+   * add: append the tag unless an item with its name and value is there (the existing tag, with
+   * its extra fields, is kept). remove: drop every tag of that item. set: put this exact tag in
+   * place of the item's first tag (dropping its duplicates), or append it when absent.
+   */
+  op: "add" | "remove" | "set";
+  /** `[name, value, ...extra]`; identity is name + value (see src/lists/tagIdentity.ts). */
+  tag: string[];
+  /**
+   * add/set: true puts the item among the encrypted private items, absent or false among the tags.
+   * remove: true removes from the private items only, false from the tags only, absent from both —
+   * an unmute must take effect wherever another client put the mute.
+   */
+  private?: boolean;
+}
+
+/** Which list: a replaceable kind, or an addressable kind with its `d` tag. */
+export interface ListTarget {
+  kind: number;
+  /** Addressable kinds (30000–39999) only; absent means "" as in NIP-01. */
+  d?: string;
+}
+
+export interface ListWrite extends ListTarget {
+  edits: ListEdit[];
+}
+
+/** A signed event as relays hold it (NIP-01), in plain JSON. */
+export interface RawListEvent {
+  id: string;
+  pubkey: string;
+  created_at: number;
+  kind: number;
+  tags: string[][];
+  content: string;
+  sig: string;
+}
+
+/** How a list write ended: published (or nothing to change), or why not. */
+export type WriteOutcome = { ok: true; changed: boolean; relays: string[] } | { ok: false; failure: SessionFailure };

@@ -11,6 +11,7 @@ import { RelayHub } from "./effects/relayHub";
 import type { EngineRuntime } from "./effects/runtime";
 import { ingestContextFor } from "./effects/signers";
 import { Users } from "./effects/users";
+import { WriteRegistry } from "./effects/writeRegistry";
 import { SecretsKeeper, type SecretsPolicy } from "./secrets/sealing";
 
 export type InspectionObserver = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -68,6 +69,7 @@ export function createRuntime(options: RuntimeOptions): EngineRuntime {
     users,
     hub: new RelayHub({ ndk, fetchMs: config.timeouts.fetchMs, ingestContext }),
     wiring: new NdkWiring(ndk, keyring, users, config.wiring),
+    writes: new WriteRegistry(),
   };
 }
 
@@ -94,6 +96,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
     stop() {
       if (actor.getSnapshot().status === "active") actor.send({ type: "manager.stop" });
       actor.stop();
+      runtime.writes.clear();
       runtime.hub.stop();
       runtime.keyring.clear();
     },

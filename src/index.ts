@@ -18,6 +18,33 @@ export {
   NoWebSocketError,
 } from "./errors";
 export { BunkerUnreachableError } from "./effects/signerErrors";
+export { ListEditError, PrivateItemsError, ListWriteError, type ListEditErrorCode, type PrivateItemsErrorCode, type ListWriteErrorCode } from "./lists/listWriteErrors";
+// List writes as intent (issue 13): builders to hand to `manager.write()`, and the pure layer under them.
+export {
+  follow,
+  unfollow,
+  mute,
+  unmute,
+  pin,
+  unpin,
+  blockRelay,
+  unblockRelay,
+  setRelays,
+  removeRelay,
+  editList,
+  mergeWrites,
+  validateWrite,
+  PIN_LIST_KIND,
+  type ListEdit,
+  type ListTarget,
+  type ListWrite,
+  type MuteItem,
+  type RelayMarkers,
+} from "./lists/listEdit";
+export { applyEdit, rebase, type ListBase, type ListTemplate, type ListWriteResult, type ApplyOptions } from "./lists/listWrite";
+export type { ListCrypto, EncryptionScheme } from "./lists/privateItems";
+export type { WriteOptions } from "./facade/writes";
+export type { WriteResult } from "./effects/writeRegistry";
 export { createSessionEngine, createRuntime, type SessionEngine, type EngineOptions, type RuntimeOptions, type ManagerActor, type InspectionObserver } from "./engine";
 export { PubkeySet } from "./lists/packedPubkeys";
 export { normalizeRelayUrl } from "./lists/relayUrl";
@@ -35,4 +62,6 @@ export {
   type SessionFailure,
   type FetchPlan,
   type ListEntry,
+  type WriteOutcome,
+  type WriteRecord,
 } from "../machines";

@@ -3,8 +3,10 @@ import { kindsOf, type FetchPlan, type Hexpubkey, type RetryPolicy } from "../..
 export interface EngineTimeouts {
   /** Longest wait for a signer call: `signer.user()`, a signature, a private mute list's decryption. */
   signerMs: number;
-  /** Longest wait for a list fetch to reach EOSE. */
+  /** Longest wait for a list fetch to reach EOSE (a list write's read of the newest version included). */
   fetchMs: number;
+  /** Longest wait for relays to accept (OK) a list a write publishes. */
+  publishMs: number;
   /**
    * Longest wait at a `bunker://` login for one of the remote signer's relays to connect. Only the
    * connection is timed: the bunker is asked nothing before it, so its user's approval never counts.
@@ -30,7 +32,7 @@ export const DEFAULT_PLAN: FetchPlan = {
 };
 
 export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 5 * 60_000 };
-export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000, connectMs: 10_000 };
+export const DEFAULT_TIMEOUTS: EngineTimeouts = { signerMs: 10_000, fetchMs: 5_000, publishMs: 5_000, connectMs: 10_000 };
 
 /**
  * What the app's code configures: which lists to fetch, timeouts, the retry policy. It lives here,

@@ -1,6 +1,21 @@
 import { fromCallback, fromPromise, type EventObject } from "xstate";
-import type { BackoffInput, FetchPlan, Hexpubkey, ListEntry, ListSlots, ListsInput, ManagerEvent, SessionEvent, SignerDescriptor } from "../../machines";
+import type {
+  BackoffInput,
+  FetchPlan,
+  Hexpubkey,
+  ListEntry,
+  ListSlots,
+  ListsInput,
+  ManagerEvent,
+  PublishListInput,
+  ReadListInput,
+  ReadListOutput,
+  SessionEvent,
+  SignerDescriptor,
+  WriteReport,
+} from "../../machines";
 import { backoff } from "./backoff";
+import { publishList, readList } from "./listWriter";
 import type { EngineRuntime } from "./runtime";
 import { authenticate, ingestContextFor, restoreSigner } from "./signers";
 
@@ -23,9 +38,12 @@ export function sessionImplementations(runtime: EngineRuntime) {
         });
       }),
       backoff: fromPromise<void, BackoffInput>(({ input, signal }) => backoff(config.retry, input, signal)),
+      readList: fromPromise<ReadListOutput, ReadListInput>(({ input, signal }) => readList(runtime, input, signal)),
+      publishList: fromCallback<EventObject, PublishListInput>(({ input, sendBack }) => publishList(runtime, input, sendBack)),
     },
     actions: {
       shareFilters: (_: unknown, params: { pubkey: Hexpubkey; lists: ListSlots }) => wiring.share(params.pubkey, params.lists),
+      reportWrite: (_: unknown, report: WriteReport) => runtime.writes.settle(report.requestIds, report.outcome),
     },
   };
 }
@@ -47,10 +65,11 @@ export function managerActors(runtime: EngineRuntime) {
 
 /** The manager machine's named actions that touch the effects. */
 export function managerActions(runtime: EngineRuntime) {
-  const { config, keyring, users, wiring } = runtime;
+  const { config, keyring, users, wiring, writes } = runtime;
   return {
     wireNdk: (_: unknown, params: { pubkey: Hexpubkey | null }) => wiring.activate(params.pubkey),
     releaseSession: (_: unknown, { pubkey }: { pubkey: Hexpubkey }) => {
+      writes.release(pubkey);
       keyring.release(pubkey);
       wiring.forget(pubkey);
       config.forget(pubkey);

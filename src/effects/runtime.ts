@@ -4,6 +4,7 @@ import type { Keyring } from "./keyring";
 import type { NdkWiring } from "./ndkWiring";
 import type { RelayHub } from "./relayHub";
 import type { Users } from "./users";
+import type { WriteRegistry } from "./writeRegistry";
 
 /**
  * What the effects share and the machines never see: NDK, the keyring of signer objects, the relay
@@ -17,4 +18,6 @@ export interface EngineRuntime {
   /** Every session's lists, fetched and live, through one subscription per relay. */
   readonly hub: RelayHub;
   readonly wiring: NdkWiring;
+  /** The callers waiting for list writes, by request id. */
+  readonly writes: WriteRegistry;
 }

@@ -9,7 +9,7 @@ import type { RestoreReport } from "../persistence/loader";
 import type { Persistence } from "../persistence/persistence";
 import { assemble } from "./assemble";
 import { monitorKinds, planFrom } from "./options";
-import { SessionReads } from "./reads";
+import { SessionWrites } from "./writes";
 import { storeActionsOf } from "./storeActions";
 import { editEntries, type SessionEdit } from "../lists/edits";
 import type { LoginCallOptions, MonitorItem, NDKSession, NostrConnectOptions, SessionManagerOptions, SessionStartOptions, SessionState } from "./types";
@@ -19,9 +19,9 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 /**
  * The drop-in face: the API of `@nostr-dev-kit/sessions`. Each command sends one event to the
  * manager actor (`manager.actor`), handing a signer to the keyring first where it brings one; each
- * read (SessionReads) is a view of the read model.
+ * read (SessionReads) is a view of the read model; list writes (follow, mute, …) are SessionWrites.
  */
-export class NDKSessionManager extends SessionReads {
+export class NDKSessionManager extends SessionWrites {
   private destroyed = false;
   protected readonly storeActions = storeActionsOf(this);
 
@@ -195,7 +195,7 @@ export class NDKSessionManager extends SessionReads {
     return saved;
   }
 
-  private requireAlive(): void {
+  protected requireAlive(): void {
     if (this.destroyed) throw new SessionError("This session manager was destroyed", "destroyed");
   }
 

@@ -12,13 +12,20 @@ const LIST_KINDS = new Set<number>([Kind.Profile, Kind.Contacts, Kind.MuteList, 
 type RegionValue = string | Record<string, string>;
 const leafOf = (value: RegionValue | undefined) => (typeof value === "string" ? value : Object.values(value ?? {})[0]);
 
-/** The facade's status (the lists region) and signer state (the signer region) of a session actor's state. */
-export function statesOf(value: unknown, actorStatus: string): { status: SessionStatus; signerState: SignerState } {
-  if (actorStatus !== "active") return { status: "stopped", signerState: "stopped" };
-  const { signer, lists } = value as { signer: RegionValue; lists: RegionValue };
+export interface RegionStates {
+  status: SessionStatus;
+  signerState: SignerState;
+  /** A list write is under way (the writes region). */
+  writing: boolean;
+}
+
+/** The facade's status (the lists region), signer state (the signer region) and writing (the writes region) of a session actor's state. */
+export function statesOf(value: unknown, actorStatus: string): RegionStates {
+  if (actorStatus !== "active") return { status: "stopped", signerState: "stopped", writing: false };
+  const { signer, lists, writes } = value as { signer: RegionValue; lists: RegionValue; writes?: RegionValue };
   const listsLeaf = leafOf(lists);
   const status: SessionStatus = lists === "idle" ? "idle" : listsLeaf === "retrying" ? "error" : listsLeaf === "ready" ? "ready" : "fetching";
-  return { status, signerState: leafOf(signer) as SignerState };
+  return { status, signerState: leafOf(signer) as SignerState, writing: writes !== undefined && writes !== "idle" };
 }
 
 const SIGNING: ReadonlySet<SignerState> = new Set(["ready", "awaitingApproval", "verifying"]);
@@ -71,7 +78,7 @@ function eventsOf(lists: SessionContext["lists"], deps: ViewDeps): Map<string | 
   return events;
 }
 
-export function sessionView(context: SessionContext, states: { status: SessionStatus; signerState: SignerState }, deps: ViewDeps): NDKSession {
+export function sessionView(context: SessionContext, states: RegionStates, deps: ViewDeps): NDKSession {
   const { status, signerState } = states;
   const signerFailure = SIGNER_TROUBLE.has(signerState) ? (context.signerFailure ?? undefined) : undefined;
   const { lists } = context;
@@ -109,5 +116,8 @@ export function sessionView(context: SessionContext, states: { status: SessionSt
     canSign: SIGNING.has(signerState),
     failure: (status === "error" ? context.listsFailure : null) ?? signerFailure,
     signerFailure,
+    writing: states.writing,
+    pendingWrites: context.writeQueue.length,
+    lastWrite: context.lastWrite ?? undefined,
   };
 }

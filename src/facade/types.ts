@@ -6,7 +6,7 @@ import type NDK from "@nostr-dev-kit/ndk";
 import type { Hexpubkey, NDKEvent, NDKKind, NDKSigner, NDKSubscription, NDKUser, NDKUserProfile } from "@nostr-dev-kit/ndk";
 import type { InspectionObserver } from "../engine";
 import type { EngineTimeouts } from "../effects/configuration";
-import type { RetryPolicy, SessionFailure } from "../../machines";
+import type { RetryPolicy, SessionFailure, WriteRecord } from "../../machines";
 import type { KeyValueStorage } from "../storage/types";
 import type { SecretsPolicy } from "../secrets/sealing";
 import type { IntakeOptions } from "../effects/intake";
@@ -153,6 +153,12 @@ export interface NDKSession {
   failure?: SessionFailure;
   /** Added by this library: why the signer cannot sign (`retrying`, `needsLogin`, `extensionAway`). */
   signerFailure?: SessionFailure;
+  /** Added by this library: a list write (follow, mute, …) is under way. */
+  writing: boolean;
+  /** Added by this library: list writes asked for and not settled yet, the one under way included. */
+  pendingWrites: number;
+  /** Added by this library: how the last list write ended (its list, and `{ ok, changed, relays }` or `{ ok: false, failure }`). */
+  lastWrite?: WriteRecord;
 }
 
 export interface SessionState {

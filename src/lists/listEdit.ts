@@ -1,40 +1,15 @@
 /**
  * A list edit as intent, not as a new array: "add this item", "remove that one". Intent can be
  * applied to whatever copy of the list is newest when the write happens (listWrite.ts), so a change
- * made meanwhile by another client survives. Plain JSON, no functions: a pending write can sit in
- * a session's snapshot and be applied again after a reload.
+ * made meanwhile by another client survives. Plain JSON, no functions: a pending write sits in its
+ * session's context (persisted and inspected like the rest of it).
  */
-import { Kind } from "../../machines";
+import { Kind, type ListEdit, type ListTarget, type ListWrite } from "../../machines";
 import { ListEditError } from "./listWriteErrors";
 import { normalizeRelayUrl } from "./relayUrl";
 
-export interface ListEdit {
-  /**
-   * add: append the tag unless an item with its name and value is there (the existing tag, with
-   * its extra fields, is kept). remove: drop every tag of that item. set: put this exact tag in
-   * place of the item's first tag (dropping its duplicates), or append it when absent.
-   */
-  op: "add" | "remove" | "set";
-  /** `[name, value, ...extra]`; identity is name + value (see tagIdentity.ts). */
-  tag: string[];
-  /**
-   * add/set: true puts the item among the encrypted private items, absent or false among the tags.
-   * remove: true removes from the private items only, false from the tags only, absent from both —
-   * an unmute must take effect wherever another client put the mute.
-   */
-  private?: boolean;
-}
-
-/** Which list: a replaceable kind, or an addressable kind with its `d` tag. */
-export interface ListTarget {
-  kind: number;
-  /** Addressable kinds (30000–39999) only; absent means "" as in NIP-01. */
-  d?: string;
-}
-
-export interface ListWrite extends ListTarget {
-  edits: ListEdit[];
-}
+// The shapes live with the machines: a session's context holds pending writes.
+export type { ListEdit, ListTarget, ListWrite };
 
 /** Kinds a newer event replaces: the only ones a list write can update. */
 export const isReplaceableKind = (kind: number) => kind === 0 || kind === 3 || (kind >= 10000 && kind < 20000);

@@ -45,3 +45,42 @@ export class PrivateItemsError extends SessionError {
     super(message, code, options);
   }
 }
+
+export type ListWriteErrorCode =
+  /** No relay answered the read of the list's newest version (all down, or none within the fetch timeout): nothing was built. */
+  | "write-no-relay"
+  /** Every relay refused or timed out the new event; the session's copy was rolled back. The message says why. */
+  | "write-refused"
+  /** The relays answered with an older version than the session holds: building on it would undo a change. */
+  | "write-stale-relay"
+  /** The session cannot sign (read-only, locked, its signer away or failed): nothing was built. */
+  | "write-cannot-sign"
+  /** Other clients kept replacing the list while this write was rebased on their versions. */
+  | "write-contended"
+  /** The signer did not sign the new event (refused, timed out, or signed as someone else). */
+  | "write-sign-failed"
+  /** The session logged out, or the manager was destroyed, before the write settled. */
+  | "write-cancelled"
+  /** The caller's signal was aborted: it stopped waiting (the write itself goes on). */
+  | "write-aborted";
+
+/** A list write that did not happen, or did not reach any relay; `code` says which. */
+export class ListWriteError extends SessionError {
+  override name = "ListWriteError";
+  constructor(
+    message: string,
+    override readonly code: ListWriteErrorCode | (string & {}),
+  ) {
+    super(message, code);
+  }
+}
+
+const EDIT_CODES: ReadonlySet<string> = new Set<ListEditErrorCode>(["list-edit-invalid", "list-kind-unsupported", "list-private-unsupported", "list-base-mismatch"]);
+const PRIVATE_CODES: ReadonlySet<string> = new Set<PrivateItemsErrorCode>(["private-items-unreadable", "private-items-no-crypto", "private-items-unwritable"]);
+
+/** The typed error of a write's failure as a session recorded it (a code and a message, JSON). */
+export function writeErrorOf(failure: { code: string; message: string }): SessionError {
+  if (EDIT_CODES.has(failure.code)) return new ListEditError(failure.message, failure.code as ListEditErrorCode);
+  if (PRIVATE_CODES.has(failure.code)) return new PrivateItemsError(failure.message, failure.code as PrivateItemsErrorCode);
+  return new ListWriteError(failure.message, failure.code);
+}

@@ -12,6 +12,7 @@ import { loginFollows, sequentialLogins, switching } from "./latency";
 import { restoreFigures } from "./restore";
 import { secretsFigures } from "./secrets";
 import { inspectionOverhead, type Variant } from "./inspection";
+import { followFigures } from "./writes";
 import { getGc, median, now, printTable, spread, type Row } from "./measure";
 
 const RUNS = 7; // latency figures: counted runs (after warm-up runs)
@@ -51,9 +52,10 @@ async function main(relay: RelayThread): Promise<Row[]> {
   const set1000 = await publishAccounts(publisher, relay.url, SESSIONS, 1000);
   const set5000 = await publishAccounts(publisher, relay.url, SESSIONS, 5000);
   const restoreSet = await publishAccounts(publisher, relay.url, RESTORED, 1000);
+  const [writer] = await publishAccounts(publisher, relay.url, 1, 1000);
   disconnect(publisher);
   publisher = undefined;
-  log(`published ${(loginAccounts.length + 2 * SESSIONS + RESTORED) * 4} events in ${((now() - started) / 1000).toFixed(1)} s`);
+  log(`published ${(loginAccounts.length + 2 * SESSIONS + RESTORED + 1) * 4} events in ${((now() - started) / 1000).toFixed(1)} s`);
 
   const f1 = await loginFollows(relay, loginAccounts, 2);
   log("figure 1 done");
@@ -73,6 +75,8 @@ async function main(relay: RelayThread): Promise<Row[]> {
   log("figure 7 done");
   const f8 = await inspectionOverhead(relay, set1000[0]!, set1000[1]!, RUNS, SWITCHES);
   log("figure 8 done");
+  const f10 = await followFigures(relay, writer!, 9, 2);
+  log("figure 10 done");
 
   const runs = (values: readonly number[], extra = "") => `${values.length}${extra}`;
   return [
@@ -99,6 +103,8 @@ async function main(relay: RelayThread): Promise<Row[]> {
     ...overheadRows("8. switch via actor", f8.switches, `${SWITCHES}`),
     ...overheadRows("9. one live kind-3 update (1,000 follows)", f8.updates, "50"),
     ...overheadRows("   one live kind-3 update (10 follows)", f8.smallUpdates, "200"),
+    { figure: "10. follow on a 1,000-follow list: call -> relay OK", value: median(f10.toOk), unit: "ms", runs: runs(f10.toOk, " (+2 warm)"), detail: `${spread(f10.toOk)}; reads the newest list first` },
+    { figure: "   call -> settled (checked that no rival won)", value: median(f10.toSettled), unit: "ms", runs: runs(f10.toSettled), detail: spread(f10.toSettled) },
   ];
 }
 

@@ -120,7 +120,7 @@ it("logs in by key, bunker and npub, switches, restores after a reload, keeps a 
   const lit = await chart.evaluate((figure) =>
     [...figure.querySelectorAll("g.current > title")].map((t) => t.textContent).sort(),
   );
-  expect(lit).toEqual(["cluster_lists", "cluster_lists_live", "cluster_signer", "lists_live_ready", "signer_ready"]);
+  expect(lit).toEqual(["cluster_lists", "cluster_lists_live", "cluster_signer", "cluster_writes", "lists_live_ready", "signer_ready", "writes_idle"]);
   await shot(page, "03-statechart");
 
   // The inspector button opens stately.ai/inspect; here a local stand-in answers it (nothing leaves

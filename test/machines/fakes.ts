@@ -7,11 +7,15 @@ import {
   type ListEntry,
   type ListSlots,
   type ListsInput,
+  type PublishListInput,
+  type ReadListInput,
+  type ReadListOutput,
   type RetryPolicy,
   type SessionEvent,
   type SessionFailure,
   type SessionInput,
   type SignerDescriptor,
+  type WriteReport,
 } from "../../machines";
 
 export const RETRY: RetryPolicy = { baseMs: 1_000, maxMs: 8_000 };
@@ -75,6 +79,20 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
     return d.promise;
   });
   const shareFilters = vi.fn((_args: unknown, _params: { pubkey: string; lists: ListSlots }) => {});
+  // List writes: each read waits on its deferred; each publish is driven through its sendBack.
+  const reads: Array<{ input: ReadListInput; deferred: Deferred<ReadListOutput> }> = [];
+  const readList = vi.fn((input: ReadListInput) => {
+    const d = deferred<ReadListOutput>();
+    reads.push({ input, deferred: d });
+    return d.promise;
+  });
+  const publishes: Array<{ input: PublishListInput; send: SendBack; stopped: boolean }> = [];
+  const publishList = vi.fn((input: PublishListInput, send: SendBack) => {
+    const run = { input, send, stopped: false };
+    publishes.push(run);
+    return () => void (run.stopped = true);
+  });
+  const reportWrite = vi.fn((_args: unknown, _report: WriteReport) => {});
 
   const actors = {
     restoreSigner: fromPromise<void, { pubkey: string; signer: SignerDescriptor }>(({ input }) => restoreSigner(input)),
@@ -85,8 +103,10 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
       return () => watchCleanup(input);
     }),
     backoff: fromPromise<void, BackoffInput>(({ input, self }) => backoff(input, self.id as BackoffId)),
+    readList: fromPromise<ReadListOutput, ReadListInput>(({ input }) => readList(input)),
+    publishList: fromCallback<EventObject, PublishListInput>(({ input, sendBack }) => publishList(input, sendBack)),
   };
-  const machine = sessionMachine.provide({ actors, actions: { shareFilters } });
+  const machine = sessionMachine.provide({ actors, actions: { shareFilters, reportWrite } });
 
   /** The backoff timers one region asked for, oldest first. */
   const backoffs = (which: BackoffId) => waits.filter((w) => w.id === which);
@@ -109,6 +129,13 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
     shareFilters,
     shared,
     liveSend,
+    readList,
+    reads,
+    publishList,
+    publishes,
+    reportWrite,
+    /** The outcome each reportWrite call carried, by request id. */
+    reported: () => reportWrite.mock.calls.flatMap(([, report]) => report.requestIds.map((id) => [id, report.outcome] as const)),
   };
 }
 

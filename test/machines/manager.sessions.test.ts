@@ -181,3 +181,22 @@ describe("manager machine: stop", () => {
     expect(child(PK2)!.getSnapshot().matches({ signer: "ready" })).toBe(true);
   });
 });
+
+describe("manager machine: list writes", () => {
+  it("list.write goes to that session alone, without its pubkey; an unknown pubkey's is dropped", async () => {
+    const { actor, fakes, child, login } = setupManager();
+    login(PK, true);
+    login(PK2, false);
+    await ready(child(PK));
+    await ready(child(PK2));
+    const write = { kind: 3, edits: [{ op: "add" as const, tag: ["p", PK2] }] };
+    actor.send({ type: "list.write", pubkey: PK2, write, requestId: "r1" });
+    expect(child(PK2)!.getSnapshot().matches({ writes: { writing: "reading" } })).toBe(true);
+    expect(child(PK)!.getSnapshot().matches({ writes: "idle" })).toBe(true);
+    expect(child(PK2)!.getSnapshot().context.writeQueue).toEqual([{ write, requestIds: ["r1"] }]);
+    expect(fakes.reads.map((r) => r.input)).toEqual([{ pubkey: PK2, kind: 3 }]);
+    actor.send({ type: "list.write", pubkey: "f".repeat(64), write, requestId: "r2" });
+    expect(sessionsOf(actor.getSnapshot())).toEqual([`session:${PK}`, `session:${PK2}`]);
+    expect(fakes.reads).toHaveLength(1);
+  });
+});

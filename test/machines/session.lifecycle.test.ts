@@ -10,7 +10,7 @@ describe("session machine: stop and start", () => {
     await settled(actor);
     actor.send({ type: "session.stop" });
     const snap = actor.getSnapshot();
-    expect(snap.value).toEqual({ signer: "ready", lists: "idle" });
+    expect(snap.value).toEqual({ signer: "ready", lists: "idle", writes: "idle" });
     expect(fakes.watchCleanup).toHaveBeenCalledTimes(1);
     expect(snap.context.lists["3"]!.id).toBe(id("1"));
     expect(Object.keys(snap.children)).toEqual([]);
@@ -22,7 +22,7 @@ describe("session machine: stop and start", () => {
     const { actor } = startSession(fakes);
     await when(actor, (s) => s.matches({ signer: "retrying", lists: { live: "ready" } }));
     actor.send({ type: "session.stop" });
-    expect(actor.getSnapshot().value).toEqual({ signer: "retrying", lists: "idle" });
+    expect(actor.getSnapshot().value).toEqual({ signer: "retrying", lists: "idle", writes: "idle" });
     fakes.backoffs("signerBackoff")[0]!.deferred.resolve();
     const snap = await signerReady(actor);
     expect(snap.matches({ lists: "idle" })).toBe(true);
@@ -49,7 +49,7 @@ describe("session machine: stop and start", () => {
     const { actor } = startSession(fakes);
     await when(actor, (s) => s.matches({ signer: "authenticating", lists: { live: "ready" } }));
     actor.send({ type: "session.start" });
-    expect(actor.getSnapshot().value).toEqual({ signer: "authenticating", lists: { live: "fetching" } });
+    expect(actor.getSnapshot().value).toEqual({ signer: "authenticating", lists: { live: "fetching" }, writes: "idle" });
     await listsReady(actor);
     expect(fakes.fetchLists).toHaveBeenCalledTimes(2);
     expect(fakes.watchCleanup).toHaveBeenCalledTimes(1);
@@ -101,7 +101,7 @@ describe("session machine: preferences and monitored kinds", () => {
     await settled(actor);
     actor.send({ type: "session.stop" });
     actor.send({ type: "session.preferences.set", preferences: { walletEnabled: true } });
-    expect(actor.getSnapshot().value).toEqual({ signer: "ready", lists: "idle" });
+    expect(actor.getSnapshot().value).toEqual({ signer: "ready", lists: "idle", writes: "idle" });
     expect(actor.getSnapshot().context.preferences.walletEnabled).toBe(true);
     expect(fakes.fetchLists).toHaveBeenCalledTimes(1);
     actor.send({ type: "session.start" });
@@ -151,7 +151,7 @@ describe("session machine: approvals", () => {
     const { actor } = startSession(fakes);
     await settled(actor);
     actor.send({ type: "session.approval", url: null });
-    expect(actor.getSnapshot().value).toEqual({ signer: "ready", lists: { live: "ready" } });
+    expect(actor.getSnapshot().value).toEqual({ signer: "ready", lists: { live: "ready" }, writes: "idle" });
   });
 });
 
@@ -213,7 +213,7 @@ describe("session machine: persistence", () => {
     const { actor } = startSession(fakes, sessionInput({ preferences: { walletEnabled: true } }));
     const original = await settled(actor);
     const persisted = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
-    expect(persisted.value).toEqual({ signer: "ready", lists: { live: "ready" } });
+    expect(persisted.value).toEqual({ signer: "ready", lists: { live: "ready" }, writes: "idle" });
     const resolved = sessionMachine.resolveState({ value: persisted.value, context: persisted.context });
     expect(resolved.value).toEqual(original.value);
     expect(resolved.context).toEqual(original.context);

@@ -10,7 +10,7 @@ describe("session machine: start-up", () => {
     const follows = entry(3, "2", 20);
     const fakes = makeFakes([profile, follows]);
     const { actor, values } = startSession(fakes);
-    expect(values[0]).toEqual({ signer: "restoring", lists: { live: "fetching" } });
+    expect(values[0]).toEqual({ signer: "restoring", lists: { live: "fetching" }, writes: "idle" });
     const snap = await settled(actor);
     expect(path(values, "signer")).toEqual(["restoring", "authenticating", "ready"]);
     expect(path(values, "lists")).toEqual([{ live: "fetching" }, { live: "ready" }]);
@@ -127,7 +127,7 @@ describe("session machine: the two regions fail and recover on their own", () =>
     await settled(actor);
     actor.send({ type: "session.fault", failure: failure("signer-mismatch") });
     const snap = actor.getSnapshot();
-    expect(snap.value).toEqual({ signer: { unavailable: "needsLogin" }, lists: { live: "ready" } });
+    expect(snap.value).toEqual({ signer: { unavailable: "needsLogin" }, lists: { live: "ready" }, writes: "idle" });
     expect(snap.context.signerFailure?.code).toBe("signer-mismatch");
     expect(fakes.backoff).not.toHaveBeenCalled();
   });
@@ -154,7 +154,7 @@ describe("session machine: the two regions fail and recover on their own", () =>
     const { actor } = startSession(fakes);
     await settled(actor);
     actor.send({ type: "session.lock" });
-    expect(actor.getSnapshot().value).toEqual({ signer: "locked", lists: { live: "ready" } });
+    expect(actor.getSnapshot().value).toEqual({ signer: "locked", lists: { live: "ready" }, writes: "idle" });
     actor.send({ type: "session.unlock" });
     await signerReady(actor);
     expect(fakes.restoreSigner).toHaveBeenCalledTimes(2);

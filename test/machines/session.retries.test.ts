@@ -174,7 +174,7 @@ describe("session machine: list retries", () => {
     const { actor } = startSession(fakes);
     await when(actor, (s) => s.matches({ signer: "retrying", lists: { live: "retrying" } }));
     actor.send({ type: "session.retry" });
-    expect(actor.getSnapshot().value).toEqual({ signer: "restoring", lists: { live: "fetching" } });
+    expect(actor.getSnapshot().value).toEqual({ signer: "restoring", lists: { live: "fetching" }, writes: "idle" });
     const snap = await settled(actor);
     expect(snap.context).toMatchObject({ signerAttempt: 0, listsAttempt: 0, signerFailure: null, listsFailure: null });
     expect(fakes.waits.map((w) => w.id).sort()).toEqual(["listsBackoff", "signerBackoff"]);

@@ -15,6 +15,7 @@
  *   up (`signerMs` later): meanwhile the manager waits in `restoring`, and the app may act;
  * - the outcome of reading storage (`loadState`): what was saved, nothing, or bytes it cannot read;
  * - what the test does beside the app: save (persist), corrupt the stored bytes.
+ * A list write (a follow) is forwarded to its session, whose writes region does the rest alone.
  * Failed sessions back off for longer than any test, so only a command moves them on.
  */
 import { fromTransition, type ActorSystem, type SnapshotFrom } from "xstate";
@@ -61,6 +62,8 @@ const FRESH: AccountFacts = { signer: "ready", lists: "live", scripted: true, re
 export const MONITORED_KIND = 10015;
 /** The app's edit of a session's follows (updateSession), as the facade hands it to the manager. */
 const FOLLOW_EDIT = { key: "3", kind: 3, id: "model-edit", createdAt: 1, data: { count: 1, packed: "" } };
+/** A list write (follow someone), as the facade hands it to the manager. */
+const FOLLOW = { kind: 3, edits: [{ op: "add" as const, tag: ["p", "f".repeat(64)] }] };
 const RANK: Report[] = ["soon", "net", "late"];
 
 export const isWorldStep = (event: ModelEvent): event is WorldStep => event.type.startsWith("world.");
@@ -113,6 +116,8 @@ function commands({ machine: m, world, storage }: ModelState): ModelEvent[] {
     if (pubkey === "A") out.push({ type: "session.lock", pubkey });
     if (pubkey === "A" && signer === "locked") out.push({ type: "session.unlock", pubkey });
     if (pubkey === "A" && signer !== "locked" && scripted) out.push(SIGNER_TIMEOUT);
+    // A follow of A's (a key in memory: no approval prompt, which would be signer news of its own).
+    if (pubkey === "A" && signer === "ready") out.push({ type: "list.write", pubkey, write: FOLLOW, requestId: "model" });
     if (pubkey === "B" && signer === "ready") out.push({ type: "session.approval", pubkey, url: APPROVE_URL });
   }
   const fresh = (pk: Account) => JSON.stringify(world[pk]) === JSON.stringify(FRESH); // restored sessions come back live

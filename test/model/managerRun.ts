@@ -9,7 +9,7 @@
  * value, logins and active account must then match, and each session settles as the model says.
  */
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKNip46Signer } from "@nostr-dev-kit/ndk";
+import { NDKNip46Signer, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import type { AnyActorRef, AnyMachineSnapshot, AnyTransitionDefinition, InspectionEvent } from "xstate";
 import type { TestParam } from "xstate/graph";
 import { sessionId } from "../../machines";
@@ -50,6 +50,8 @@ export class ManagerRun {
   /** B's signature that waits for the bunker's user. */
   private signing: Promise<unknown> = Promise.resolve();
   private restoring: Promise<unknown> = Promise.resolve();
+  /** Follows asked for through the facade (each settles: published, or cancelled by a logout or destroy()). */
+  private readonly writes: Array<Promise<unknown>> = [];
   private linkUp: Promise<unknown> = Promise.resolve();
   private current = 0;
   private cursor = 0;
@@ -131,6 +133,9 @@ export class ManagerRun {
         return manager.addMonitor([MONITORED_KIND]);
       case "session.update":
         return manager.updateSession(pubkey!, followSetEdit());
+      case "list.write": // the session is ready (the step before settled it): the facade sends the write
+        this.writes.push(manager.follow(NDKPrivateKeySigner.generate().pubkey, { pubkey: pubkey! }).catch((error: unknown) => error));
+        return;
       case "signers.recheck":
         return void manager.actor.send({ type: "signers.recheck" });
       case "session.start":
@@ -219,6 +224,7 @@ export class ManagerRun {
     await this.restoring;
     await settlesWithin(this.signing, 2000); // a bunker still to answer an approval
     await this.manager?.destroy();
+    for (const write of this.writes) if (!(await settlesWithin(write, 1000))) throw new Error("a follow was left waiting after destroy()");
     await this.rig.link.up();
   }
 }

@@ -7,6 +7,8 @@
  *   answer comes later); `hold("eose")` lets everything through but the EOSE of each fetch (a
  *   relay still sending: the fetch has read its events and has not ended; live subscriptions are
  *   left alone). `release()` sends what was kept.
+ * - `refuseEvents(true)` answers each EVENT a client sends with `OK false` itself and passes nothing
+ *   on (a relay that takes no events); REQs and everything else go through as before.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { eventually } from "../support/env";
@@ -20,6 +22,7 @@ export class RelayLink {
   private readonly streams = new Set<RelayStream>();
   private port = 0;
   private holding: Holding = "none";
+  private refusing = false;
   private eoseKept: (() => void) | undefined;
   private constructor(private readonly target: URL) {}
 
@@ -65,6 +68,10 @@ export class RelayLink {
     for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
+  refuseEvents(on: boolean): void {
+    this.refusing = on;
+  }
+
   release(): void {
     this.holding = "none";
     for (const stream of this.streams) stream.flush();
@@ -102,8 +109,12 @@ export class RelayLink {
     client.on("error", () => relay.destroy());
     relay.on("error", () => client.destroy());
     client.on("data", (chunk: Buffer) => {
-      relay.write(chunk);
-      asked.push(chunk); // only read: which subscriptions are fetches (closed on EOSE) rather than live ones
+      // Whole units (the upgrade, then frames): which subscriptions are fetches is noted on the way, and an EVENT can be refused.
+      for (const unit of asked.push(chunk)) {
+        const refused = this.refusing ? eventIdOf(unit) : undefined;
+        if (refused === undefined) relay.write(unit);
+        else toClient.reply(textFrame(JSON.stringify(["OK", refused, false, "blocked: the link refuses events"])));
+      }
     });
     relay.on("data", (chunk: Buffer) => toClient.push(chunk));
   }
@@ -171,6 +182,26 @@ function textOf(frame: Buffer): string | undefined {
   return payload.toString();
 }
 
+/** The id of a client's EVENT frame, if `unit` is one. */
+function eventIdOf(unit: Buffer): string | undefined {
+  const text = textOf(unit);
+  return text?.startsWith('["EVENT"') ? (JSON.parse(text) as [string, { id: string }])[1].id : undefined;
+}
+
+/** A server's (unmasked) text frame. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const n = payload.length;
+  const header = n < 126 ? Buffer.from([0x81, n]) : n < 65536 ? Buffer.from([0x81, 126, n >> 8, n & 0xff]) : Buffer.concat([Buffer.from([0x81, 127]), bigLength(n)]);
+  return Buffer.concat([header, payload]);
+}
+
+function bigLength(n: number): Buffer {
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64BE(BigInt(n));
+  return length;
+}
+
 /**
  * What the relay sends one client, passed on, or kept while the link holds it: everything (in
  * order), or the EOSE of each fetch (its events pass; live subscriptions are left alone).
@@ -195,6 +226,11 @@ class RelayStream {
 
   flush(): void {
     for (const bytes of this.kept.splice(0)) if (!this.client.destroyed) this.client.write(bytes);
+  }
+
+  /** A frame of the link's own, in turn with what the relay sends (held with it while the link holds all). */
+  reply(frame: Buffer): void {
+    this.send(frame);
   }
 
   private fetchEose(unit: Buffer): boolean {

@@ -14,7 +14,8 @@
  *   its own (a forged or late signature, an approval prompt, a newer list);
  * - while a fetch that reads the private mutes without the signer is out, the commands that give the
  *   session its signer (unlock, a new login): the relay then holds the fetch's end until the signer
- *   is ready, so the fetch ends with lists read without it.
+ *   is ready, so the fetch ends with lists read without it;
+ * - a list write starts only while both other regions rest, and runs alone (test/model/sessionWrites.ts).
  * The first step is the session's birth: a login with one kind of signer, or the restore() of what
  * an earlier run of the app saved to storage (its lists live, stopped, or backing off). A birth also
  * fixes the retry policy: "long" backoffs outlast any test (a retrying region rests until a
@@ -25,6 +26,7 @@ import { TestModel } from "xstate/graph";
 import { hasPartialEntries, sessionMachine, type ListEntry, type SessionEvent, type SessionFailure, type SessionInput } from "../../machines";
 import { recordingScope } from "./coverage";
 import { planCoveringPaths, replayPath, type PlanOptions } from "./paths";
+import { duringRead, formatWriteEvent, withWrite, writeCommands, writesOutcomes, type WriteFacts } from "./sessionWrites";
 
 /** "app-nip07": an app's own signer over the extension (not NDK's class), with NDK's "nip07" payload type. */
 export type SignerKind = "private-key" | "nip07" | "app-nip07" | "nip46" | "read-only";
@@ -51,6 +53,10 @@ export interface WorldFacts {
    * none when it started), and whether a command came while it was out (the relay held its end).
    */
   fetch: { partial: boolean; held: boolean } | null;
+  /** The list write under way (test/model/sessionWrites.ts). */
+  write: WriteFacts | null;
+  /** The session holds an app's edit of its follows newer than the relay's list. */
+  behind: boolean;
 }
 
 export interface ModelState {
@@ -67,7 +73,7 @@ export const APPROVE_AGAIN_URL = "https://bunker.example/approve-again";
 /** A kind for monitor(): what `session.monitor` adds. */
 export const MONITORED_KIND = 10015;
 
-const NOBODY: WorldFacts = { kind: null, sealed: false, signer: "absent", approval: false, patience: "long", restored: false, fetch: null };
+const NOBODY: WorldFacts = { kind: null, sealed: false, signer: "absent", approval: false, patience: "long", restored: false, fetch: null, write: null, behind: false };
 const birth = (kind: SignerKind, sealed = false, patience: Patience = "long", restored?: SavedLists): Birth =>
   restored ? { type: "birth", kind, sealed, patience, restored } : { type: "birth", kind, sealed, patience };
 const BIRTHS: Birth[] = [
@@ -159,6 +165,7 @@ function commands(m: SessionSnapshot, w: WorldFacts): ModelEvent[] {
   if (m.matches({ lists: { live: "retrying" } })) out.push({ type: "session.refresh" });
   if (descriptorOf(w.kind!) === "nip07") out.push({ type: "signer.recheck" });
   out.push({ type: "session.update", entries: [newerList(m, true)] }); // updateSession(pubkey, { followSet })
+  out.push(...writeCommands(m, w));
   return out;
 }
 
@@ -177,13 +184,16 @@ function duringFetch(m: SessionSnapshot, w: WorldFacts): ModelEvent[] {
 }
 
 /** Whether neither region waits for anything the world does: the session rests until a command. */
-export const isResting = ({ machine: m, world: w }: ModelState) => m !== null && !signerOutcomes(m, w) && !listsOutcomes(m, w);
+export const isResting = ({ machine: m, world: w }: ModelState) => m !== null && !signerOutcomes(m, w) && !listsOutcomes(m, w) && !writesOutcomes(m, w);
 
 function events({ machine: m, world: w }: ModelState): ModelEvent[] {
   if (!m) return BIRTHS;
+  const first = ([event]: Outcome) => event;
+  // A write runs while the other regions rest (it starts only then, and nothing done meanwhile wakes them).
+  const writes = writesOutcomes(m, w);
+  if (writes) return [...writes.map(([event]) => event as ModelEvent), ...duringRead(m, w)];
   const signer = signerOutcomes(m, w);
   const lists = listsOutcomes(m, w);
-  const first = ([event]: Outcome) => event;
   if (!signer && !lists) return commands(m, w);
   if (!lists) return signer!.map(first);
   if (!signer) return [...lists.map(first), ...duringFetch(m, w)];
@@ -219,7 +229,7 @@ function birthOf(event: Birth): { input: SessionInput; world: WorldFacts } {
   if (restored && kind === "private-key") input.lists = { "10000": mutes(false) }; // read by the earlier run, with its signer
   if (restored === "stopped") input.stopped = true;
   if (restored === "backingOff") Object.assign(input, { listsFailure: failure("offline"), listsAttempt: 1 });
-  return { input, world: { kind, sealed, signer, approval: false, patience, restored: !!restored, fetch: null } };
+  return { input, world: { kind, sealed, signer, approval: false, patience, restored: !!restored, fetch: null, write: null, behind: false } };
 }
 
 /** One model step: the next state and the machine transitions of its whole macrostep. */
@@ -232,7 +242,8 @@ export function modelStep(state: ModelState, event: ModelEvent): { state: ModelS
   }
   if (!state.machine) return { state, keys };
   const machine = sessionMachine.transition(state.machine, event as SessionEvent, scope);
-  return { state: { machine, world: withFetch(nextWorld(state.world, event), state.machine, machine, event) }, keys };
+  const world = withWrite(withFetch(nextWorld(state.world, event), state.machine, machine, event), state.machine, machine, event);
+  return { state: { machine, world }, keys };
 }
 
 /** The fetch out after a step: a new one (a new fetchLists actor), the same one, or none. */
@@ -264,8 +275,8 @@ type LogicSnapshot = SnapshotFrom<typeof logic>;
  * ends; what the lists decide (a newer list, one read without the signer) shows in the guards taken.
  */
 export function digest(m: SessionSnapshot) {
-  const { signerFailure, listsFailure, approvalUrl } = m.context;
-  return { signerFailure: signerFailure?.code ?? null, listsFailure: listsFailure?.code ?? null, approvalUrl };
+  const { signerFailure, listsFailure, approvalUrl, writeQueue } = m.context;
+  return { signerFailure: signerFailure?.code ?? null, listsFailure: listsFailure?.code ?? null, approvalUrl, writes: writeQueue.map((queued) => queued.write.kind) };
 }
 
 export const serialize = ({ context: { machine, world } }: LogicSnapshot) =>
@@ -277,6 +288,8 @@ export const sessionModel = new TestModel(logic, {
 });
 
 export function formatEvent(event: ModelEvent): string {
+  const write = event.type === "birth" ? undefined : formatWriteEvent(event as SessionEvent);
+  if (write) return write;
   if (event.type === "birth")
     return `${event.restored ? `restore[${event.restored}]` : "login"}(${event.kind}${event.sealed ? "+passphrase" : ""}${event.patience === "short" ? ", short backoff" : ""})`;
   if (event.type.startsWith("xstate.done.actor.")) return `${event.type.slice(18)}✓`;

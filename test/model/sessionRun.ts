@@ -36,6 +36,7 @@ import type { RelayLink } from "./relayLink";
 import { appCommand } from "./sessionCommands";
 import { APPROVE_AGAIN_URL, digest, formatEvent, isResting, type Birth, type ModelEvent, type SessionModelSnapshot } from "./sessionModel";
 import { applyWorld, isWorldDriven, worldSchedule, type WorldConfig, type WorldSchedule } from "./sessionWorld";
+import { askWrite, writeMismatch } from "./sessionWrites";
 import { AppExtensionSigner, Network, publishNewerList, publishPrivateMutes, ScriptedSigner, signNote, type ApprovingBunker } from "./world";
 
 /** The engine's timeouts: a fetch that fails, a signer that never answers, take this long. */
@@ -78,6 +79,8 @@ export class SessionRun {
   /** The NIP-46 client key the bunker sees requests from. */
   private client: string | undefined;
   private signing: Promise<unknown> | undefined;
+  /** The list writes asked for through the facade, each settled (resolved or rejected) by the session. */
+  private readonly writes: Array<Promise<unknown>> = [];
   private readonly storage = new MemoryStorage();
   private secrets: SecretsPolicy = { logn: 8 };
   private linkUp: Promise<unknown> = Promise.resolve();
@@ -155,6 +158,9 @@ export class SessionRun {
   private reach(k: number, snapshot: AnyMachineSnapshot): void {
     this.cursor = k;
     this.reached[k] = snapshot;
+    // A list the session wrote is on the relay now: a list published later must be newer still.
+    const follows = (snapshot.context as SessionContext).lists["3"];
+    if (this.step(k)!.event.type === "write.stored" && follows) this.rig.published.set(this.pubkey, Math.max(this.rig.published.get(this.pubkey) ?? 0, follows.createdAt));
     this.bunkerSeen[k] = this.bunkerRequests();
     this.apply(this.schedule.configs[k]!);
   }
@@ -185,6 +191,11 @@ export class SessionRun {
         return this.login();
       case "list.received":
         return publishNewerList(this.rig.ndk, this.author, this.rig.published);
+      case "list.write": {
+        const asked = askWrite(manager, pubkey, event);
+        if (asked) this.writes.push(asked);
+        return;
+      }
       case "session.fault": {
         this.scripted!.signing = event.failure.code === "signer-mismatch" ? "forge" : "hang";
         await signNote(this.ndk, manager.getCurrentState().signers.get(pubkey)!, "a fault");
@@ -280,6 +291,8 @@ export class SessionRun {
     const real = this.reached[k]!;
     const [want, got] = [digest(expected.machine!), digest(real as never)];
     if (JSON.stringify(want) !== JSON.stringify(got)) throw new Error(`step ${k}: the session holds ${JSON.stringify(got)}, the model ${JSON.stringify(want)}`);
+    const mismatch = writeMismatch(step.event, real.context as SessionContext);
+    if (mismatch) throw new Error(`step ${k}: ${mismatch}`);
     // The lists region retries on its own: a NIP-46 session's bunker hears nothing of it.
     const listsOnly = step.keys.length > 0 && step.keys.every((key) => key.startsWith("session.lists")) && isWorldDriven(step.event);
     const signing = [this.reached[k - 1], real].every((s) => s?.matches({ signer: "ready" }));
@@ -299,6 +312,8 @@ export class SessionRun {
   async close(): Promise<void> {
     if (this.signing) await settlesWithin(this.signing, 2000); // a bunker still to answer an approval
     await this.manager?.destroy();
+    // destroy() settles whatever write was still under way (write-cancelled): none is left waiting.
+    for (const write of this.writes) if (!(await settlesWithin(write, 1000))) throw new Error("a list write was left waiting after destroy()");
     this.extension?.remove();
     this.network?.up();
     this.rig.link.release();

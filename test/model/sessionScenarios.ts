@@ -5,11 +5,14 @@
  *   the bunker receives no new request (counted at the NIP-46 backend);
  * - a NIP-49 session restored locked still fetches its lists, and hears newer ones;
  * - a private-key session restored without a key reads its lists, its signer `unavailable.needsLogin`;
- * - an app's edit (updateSession) is stored at once, and stands until a newer relay list replaces it.
+ * - an app's edit (updateSession) is stored at once, and stands until a newer relay list replaces it;
+ * - a follow is stored at once, before any relay answered, and stays; one no relay takes is rolled
+ *   back to the list the relays hold.
  */
 import { expect } from "vitest";
 import type { SessionEvent } from "../../machines";
 import { sessionPath, type Birth, type ModelEvent } from "./sessionModel";
+import { VIA_FACADE } from "./sessionWrites";
 import type { SessionPath, SessionRun } from "./sessionRun";
 
 const birth = (kind: Birth["kind"], sealed: boolean, restored?: Birth["restored"]): Birth => ({ type: "birth", kind, sealed, patience: "long", ...(restored ? { restored } : {}) });
@@ -18,6 +21,10 @@ const failed = (id: string, code: string) => ({ type: `xstate.error.actor.${id}`
 const command = (type: SessionEvent["type"]) => ({ type }) as ModelEvent;
 const newerList: ModelEvent = { type: "list.received", entries: [] };
 const followEdit: ModelEvent = { type: "session.update", entries: [] };
+const follow: ModelEvent = { type: "list.write", write: { kind: 3, edits: [] }, requestId: VIA_FACADE };
+const stored: ModelEvent = { type: "write.stored", entries: [] };
+const rolledBack: ModelEvent = { type: "write.rolledBack", key: "3", id: "", previous: null };
+const settledWith = (code?: string): ModelEvent => ({ type: "write.settled", outcome: code ? { ok: false, failure: { code, message: code, at: 0 } } : { ok: true, changed: true, relays: [] } });
 
 export interface SessionScenario {
   title: string;
@@ -64,7 +71,7 @@ export const sessionScenarios: SessionScenario[] = [
     title: "a private-key session restored without a key reads its lists, its signer unavailable.needsLogin",
     path: sessionPath([birth("private-key", false, "live"), failed("restoreSigner", "signer-unavailable"), done("fetchLists"), newerList]),
     check(run) {
-      expect(run.reached[3]!.value).toEqual({ signer: { unavailable: "needsLogin" }, lists: { live: "ready" } });
+      expect(run.reached[3]!.value).toEqual({ signer: { unavailable: "needsLogin" }, lists: { live: "ready" }, writes: "idle" });
       expect(run.contextAt(3).signerFailure?.code).toBe("signer-unavailable");
       expect(run.contextAt(4).lists["3"]).toBeDefined();
     },
@@ -78,6 +85,36 @@ export const sessionScenarios: SessionScenario[] = [
       expect(edit?.data).toMatchObject({ count: 1 });
       expect(relay!.id).not.toBe(edit!.id);
       expect(relay!.createdAt).toBeGreaterThan(edit!.createdAt);
+    },
+  },
+  {
+    title: "a follow is stored at once and stays; one no relay takes is rolled back to what the relays hold",
+    path: sessionPath([
+      birth("private-key", false),
+      done("restoreSigner"),
+      done("authenticate"),
+      done("fetchLists"),
+      follow,
+      done("readList"),
+      stored,
+      settledWith(),
+      follow,
+      done("readList"),
+      stored,
+      rolledBack,
+      settledWith("write-refused"),
+    ]),
+    check(run) {
+      const follows = (k: number) => run.contextAt(k).lists["3"] as { id: string; data: { count: number } } | undefined;
+      expect(follows(4)).toBeUndefined(); // the user had no contact list
+      expect(run.contextAt(7).writeQueue).toHaveLength(1); // stored while the write is still under way
+      expect(follows(7)?.data.count).toBe(1);
+      expect(follows(8)!.id).toBe(follows(7)!.id); // the relay's copy of it, heard back, changes nothing
+      expect(run.contextAt(8).lastWrite?.outcome).toMatchObject({ ok: true, changed: true });
+      expect(follows(11)?.data.count).toBe(2);
+      expect(follows(12)!.id).toBe(follows(8)!.id);
+      expect(run.contextAt(13).lastWrite?.outcome).toMatchObject({ ok: false, failure: { code: "write-refused" } });
+      expect(run.contextAt(13).writeQueue).toEqual([]);
     },
   },
 ];

@@ -9,7 +9,10 @@
  *   is missing, on another account, or silent;
  * - a fetch that ends before a bunker's answer: the bunker's relay holds its answers meanwhile;
  * - a fetch that ends after a command came while it was out: the relay holds its EOSE meanwhile
- *   (the fetch has read its events), and the command waits until it does.
+ *   (the fetch has read its events), and the command waits until it does;
+ * - a list write's read that no relay answers: the relay holds everything it sends until the read
+ *   gives up; one that ends after a command came while it was out: as a fetch's, its EOSE is held;
+ * - a list write no relay takes (`write.rolledBack`): the link answers its EVENT with `OK false`.
  * Everything else is the ordinary world: online, relays answering, signers answering for their user.
  */
 import { generateSecretKey } from "nostr-tools/pure";
@@ -17,6 +20,7 @@ import type { FakeNip07 } from "../support/nip07";
 import type { PlannedPath } from "./paths";
 import type { RelayLink } from "./relayLink";
 import { modelStep, type ModelEvent, type ModelState, type SessionModelSnapshot } from "./sessionModel";
+import { isWriteOutcome } from "./sessionWrites";
 import type { Network, ScriptedSigner } from "./world";
 
 export interface WorldConfig {
@@ -25,13 +29,15 @@ export interface WorldConfig {
   link: "up" | "down";
   /** What the bunker's relay sends its clients: passed on, or held. */
   bunker: "pass" | "hold";
-  /** What the test relay sends the session's NDK: passed on, or each EOSE held. */
-  relay: "pass" | "eose";
+  /** What the test relay sends the session's NDK: passed on, each EOSE held, or all of it held. */
+  relay: "pass" | "eose" | "all";
+  /** What the test relay does with the session's EVENTs: takes them, or (the link) refuses them. */
+  events: "take" | "refuse";
   answer: "self" | "other" | "throw";
   extension: "ok" | "missing" | "other" | "silent";
 }
 
-export const ORDINARY: WorldConfig = { network: "up", link: "up", bunker: "pass", relay: "pass", answer: "self", extension: "ok" };
+export const ORDINARY: WorldConfig = { network: "up", link: "up", bunker: "pass", relay: "pass", events: "take", answer: "self", extension: "ok" };
 
 /** The world in which an authentication fails with `code`: the scripted signer's answer, or the extension's. */
 function authWorld(kind: ModelState["world"]["kind"], code: string): Partial<WorldConfig> {
@@ -49,7 +55,7 @@ export interface WorldSchedule {
 
 /** The invoked actor whose outcome `event` is, if it is one. */
 const actorOf = (event: ModelEvent) => /^xstate\.(?:done|error)\.actor\.(.+)$/.exec(event.type)?.[1];
-export const isWorldDriven = (event: ModelEvent) => actorOf(event) !== undefined || (event.type === "session.approval" && event.url === null);
+export const isWorldDriven = (event: ModelEvent) => actorOf(event) !== undefined || (event.type === "session.approval" && event.url === null) || isWriteOutcome(event);
 
 export function worldSchedule(path: PlannedPath<SessionModelSnapshot, ModelEvent>): WorldSchedule {
   const n = path.steps.length;
@@ -78,6 +84,7 @@ export function worldSchedule(path: PlannedPath<SessionModelSnapshot, ModelEvent
 
   for (let j = 1; j <= n; j++) {
     const { event } = path.steps[j - 1]!;
+    if (event.type === "write.rolledBack") set(startOf(j - 1, "publishList") - 1, j - 1, { events: "refuse" });
     const id = actorOf(event);
     if (!id) continue;
     const start = startOf(j - 1, id);
@@ -85,6 +92,11 @@ export function worldSchedule(path: PlannedPath<SessionModelSnapshot, ModelEvent
     const code = "error" in event ? event.error.code : undefined;
     if (code && id === "fetchLists") set(start - 1, j - 1, { network: "down" });
     if (code && id === "restoreSigner") set(start - 1, j - 1, { link: "down" });
+    if (code && id === "readList") set(start - 1, j - 1, { relay: "all" });
+    if (!code && id === "readList" && before.world.write?.held) {
+      set(start - 1, j - 2, { relay: "eose" });
+      for (let c = start + 1; c < j; c++) if (!isWorldDriven(path.steps[c - 1]!.event)) afterEose.add(c);
+    }
     if (code && (id === "authenticate" || id === "reverify")) set(start - 1, j - 1, authWorld(before.world.kind, code));
     if (!code && id === "fetchLists") {
       const m = before.machine!;
@@ -116,8 +128,9 @@ export function applyWorld(world: WorldConfig, { network, link, relayLink, scrip
   if (world.link === "down") link.down();
   if (world.bunker === "hold") link.hold("all");
   else link.release();
-  if (world.relay === "eose") relayLink.hold("eose");
-  else relayLink.release();
+  if (world.relay === "pass") relayLink.release();
+  else relayLink.hold(world.relay);
+  relayLink.refuseEvents(world.events === "refuse");
   if (scripted) scripted.answer = world.answer;
   if (extension && extensionKey) {
     if (world.extension === "missing") extension.remove();

@@ -27,6 +27,11 @@ it("no secret of any login method appears in storage, logs, errors, subscribe pa
   await first.manager.login(fixture.ndk.getUser({ pubkey: watcher }));
   for (const pk of [plain!.pubkey, guarded!.pubkey, sealed!.pubkey, watcher]) await first.ready(pk);
   await first.manager.switchTo(guarded!.pubkey);
+  // List writes: a public and a private mute signed and encrypted by sessions' keys, and one refused.
+  for (const pk of [plain!.pubkey, sealed!.pubkey]) await first.signer(pk);
+  await first.manager.mute({ word: "public" }, { pubkey: plain!.pubkey });
+  await first.manager.mute({ pubkey: watcher }, { pubkey: sealed!.pubkey, private: true });
+  await first.manager.follow(plain!.pubkey, { pubkey: watcher }).catch((error) => scanner.addError("write error", error));
   for (const attempt of [() => first.manager.unlock(plain!.pubkey, passphrase), () => first.manager.switchTo("f".repeat(64))])
     await attempt().catch((error) => scanner.addError("error", error));
   await first.manager.persist();
