@@ -1,7 +1,7 @@
 import type { Hexpubkey } from "../../machines";
 
 /** Rebuilds under way at once, besides the preferred one. */
-const SLOTS = 2;
+const SLOTS = 8;
 /**
  * A rebuild still under way after this long waits on the network (a bunker, an extension), not on
  * this thread: its slot goes to the next one.
@@ -14,14 +14,14 @@ const LEAD_MS = 50;
  * Signer rebuilds (a key unsealed and derived, a remote signer's connection), so that a restore of
  * many sessions shows their lists at once and signs for the active one first: the preferred
  * session's (the active one) runs at once and the others wait for it (at most LEAD_MS); then the
- * others run SLOTS at a time, each started in a turn of the event loop of its own. Starting them
+ * others run SLOTS at a time, started in later turns of the event loop. Starting them
  * all at once would queue every unsealing before anything else the thread has to do. An aborted
  * wait (the session left meanwhile) rejects and never runs.
  */
 export class Turns {
   private preferred: Hexpubkey | null = null;
   private readonly waiting = new Map<Hexpubkey, () => void>();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: Handle | undefined;
   private readonly slotTimers = new Set<ReturnType<typeof setTimeout>>();
   private busy = 0;
   /** The preferred rebuild under way, settled or not. */
@@ -57,7 +57,7 @@ export class Turns {
 
   /** Drops what waits (destroy): its promises never settle, their actors are gone. */
   clear(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     for (const timer of this.slotTimers) clearTimeout(timer);
     this.slotTimers.clear();
@@ -73,7 +73,7 @@ export class Turns {
     this.leading = settled;
     if (this.timer !== undefined) {
       // The others' turn was due now: it waits for this one instead.
-      clearTimeout(this.timer);
+      this.timer?.cancel();
       this.timer = undefined;
       this.schedule();
     }
@@ -81,7 +81,7 @@ export class Turns {
       if (this.leading !== settled) return;
       this.leading = undefined;
       // The others waited for this one: they go now.
-      clearTimeout(this.timer);
+      this.timer?.cancel();
       this.timer = undefined;
       this.schedule();
     });
@@ -108,18 +108,32 @@ export class Turns {
 
   private schedule(): void {
     if (this.timer !== undefined || this.waiting.size === 0 || this.busy >= SLOTS) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.leading = undefined; // it settled, or LEAD_MS is over: the others wait no longer
-        const next = this.waiting.entries().next();
-        if (next.done) return;
-        const [pubkey, start] = next.value;
+    const pump = () => {
+      this.timer = undefined;
+      this.leading = undefined; // it settled, or LEAD_MS is over: the others wait no longer
+      for (const [pubkey, start] of this.waiting) {
+        if (this.busy >= SLOTS) break;
         this.waiting.delete(pubkey);
         start();
-        this.schedule();
-      },
-      this.leading ? LEAD_MS : 0,
-    );
+      }
+    };
+    // A macrotask, so that what the thread already has to do goes first; setImmediate where there is
+    // one (a setTimeout of 0 waits at least a millisecond, and browsers clamp nested ones to 4).
+    this.timer = this.leading ? after(LEAD_MS, pump) : nextTurn(pump);
   }
 }
+
+/** A pending turn: what cancels it depends on how it was made. */
+type Handle = { cancel(): void };
+const nextTurn = (callback: () => void): Handle => {
+  if (typeof setImmediate === "function") {
+    const immediate = setImmediate(callback);
+    return { cancel: () => clearImmediate(immediate) };
+  }
+  const timeout = setTimeout(callback, 0);
+  return { cancel: () => clearTimeout(timeout) };
+};
+const after = (ms: number, callback: () => void): Handle => {
+  const timeout = setTimeout(callback, ms);
+  return { cancel: () => clearTimeout(timeout) };
+};

@@ -28,35 +28,35 @@ async function until(check: () => boolean): Promise<void> {
     if (Date.now() > deadline) throw new Error("timed out");
 }
 
-it("runs the preferred session first, then the others in later turns, at most two under way at a time", async () => {
+it("runs the preferred session first, then the others in later turns, at most eight under way at a time", async () => {
   const t = make();
   const log: string[] = [];
-  const startedAt = new Map<string, number>();
-  const works = ["a", "b", "c"].map((n) => deferred(log, n));
+  const startedAt = new Map<number, number>();
+  const works = Array.from({ length: 9 }, (_, i) => deferred(log, `w${i}`));
   t.prefer("lead");
   const lead = deferred(log, "lead");
-  works.forEach((w, i) => void t.run(`pk${i}`, () => (startedAt.set(`pk${i}`, performance.now()), w.work())));
+  works.forEach((w, i) => void t.run(`pk${i}`, () => (startedAt.set(i, performance.now()), w.work())));
   const leading = t.run("lead", lead.work);
   expect(log).toEqual(["start lead"]);
   lead.settle();
   await leading;
   // Settling the lead started nobody within its own turn.
   expect(log).toEqual(["start lead", "end lead"]);
-  await until(() => log.includes("start c"));
-  expect(log.slice(2, 4)).toEqual(["start a", "start b"]);
-  // a and b never settle: c waited until a's slot was given up (SLOT_MS, 20 ms).
-  expect(startedAt.get("pk2")! - startedAt.get("pk0")!).toBeGreaterThanOrEqual(19);
+  await until(() => log.includes("start w8"));
+  expect(log.slice(2, 10)).toEqual(works.slice(0, 8).map((_, i) => `start w${i}`));
+  // None of the eight settles: the ninth waited until a slot was given up (SLOT_MS, 20 ms).
+  expect(startedAt.get(8)! - startedAt.get(0)!).toBeGreaterThanOrEqual(19);
   works.forEach((w) => w.settle());
 });
 
-it("a rebuild that waits on the network gives its slot up, so a stalled bunker blocks no one", async () => {
+it("a rebuild that waits on the network gives its slot up, so stalled bunkers block no one", async () => {
   const t = make();
   const log: string[] = [];
-  const stalled = [deferred(log, "bunker1"), deferred(log, "bunker2")];
+  const stalled = Array.from({ length: 8 }, (_, i) => deferred(log, `bunker${i}`));
   stalled.forEach((w, i) => void t.run(`b${i}`, w.work));
   const quick = t.run("local", async () => void log.push("local"));
   await quick; // bounded by the test timeout: it would hang if the two stalled works kept their slots
-  expect(log).toEqual(["start bunker1", "start bunker2", "local"]);
+  expect(log).toEqual([...stalled.map((_, i) => `start bunker${i}`), "local"]);
 });
 
 it("an aborted wait rejects and never runs", async () => {
