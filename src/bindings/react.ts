@@ -21,11 +21,17 @@ import {
 import { SessionError } from "../errors";
 import type { NDKSessionManager } from "../facade/NDKSessionManager";
 import {
+  bindListWrites,
+  sameWriteState,
   selectActivePubkey,
   selectActiveSession,
   selectSession,
   selectSessions,
+  selectWriteState,
   type Hexpubkey,
+  type ListWrites,
+  type ListWriteSource,
+  type WriteState,
   type NDKSession,
   type SessionSelector,
   type SessionSource,
@@ -179,4 +185,29 @@ export function useActiveSession(): NDKSession | undefined {
 export function useSession(pubkey: Hexpubkey | undefined): NDKSession | undefined {
   const selector = useMemo(() => selectSession(pubkey), [pubkey]);
   return useSessionSelector(selector);
+}
+
+/** What {@link useListWrites} returns: the manager's write functions and the session's write state. */
+export type ListWritesHandle = ListWrites & WriteState;
+
+/**
+ * List writes (follow, mute, pin, setRelays, editList, write…) for the active session, or for
+ * `pubkey`'s when given, with that session's `writing`, `pendingWrites` and `lastWrite`:
+ *
+ * ```tsx
+ * const { follow, unfollow, writing, lastWrite } = useListWrites();
+ * <button disabled={writing} onClick={() => follow(pk).catch(show)}>Follow</button>
+ * ```
+ *
+ * Each function is the manager's own (same options, same promise of `{ changed, relays }`, same
+ * typed rejections), with `pubkey` as the default session; the functions keep their identity
+ * while the manager and `pubkey` do. The component re-renders when one of the three state fields
+ * changes, not on the session's list updates (select `followSet` etc. for those).
+ */
+export function useListWrites(pubkey?: Hexpubkey): ListWritesHandle {
+  const manager = useSessionManager<ListWriteSource>();
+  const writes = useMemo(() => bindListWrites(manager, () => pubkey), [manager, pubkey]);
+  const selector = useMemo(() => selectWriteState(pubkey), [pubkey]);
+  const state = useSessionSelector(selector, sameWriteState);
+  return useMemo(() => ({ ...writes, ...state }), [writes, state]);
 }

@@ -24,11 +24,17 @@ import {
 import { SessionError } from "../errors";
 import type { NDKSessionManager } from "../facade/NDKSessionManager";
 import {
+  bindListWrites,
   selectActivePubkey,
   selectActiveSession,
+  selectLastWrite,
+  selectPendingWrites,
   selectSession,
   selectSessions,
+  selectWriting,
   type Hexpubkey,
+  type ListWrites,
+  type ListWriteSource,
   type NDKSession,
   type Selection,
   type SessionSelector,
@@ -181,4 +187,37 @@ export function useActiveSession(): SessionRef<NDKSession | undefined> {
 export function useSession(pubkey: MaybeRefOrGetter<Hexpubkey | undefined>): SessionRef<NDKSession | undefined> {
   const manager = useSessionManager<SessionSource>();
   return selectionRef(() => manager.select(selectSession(toValue(pubkey))), () => toValue(pubkey));
+}
+
+/** What {@link useListWrites} returns: the manager's write functions and refs of the session's write state. */
+export type ListWritesHandle = ListWrites & {
+  writing: SessionRef<boolean>;
+  pendingWrites: SessionRef<number>;
+  lastWrite: SessionRef<NDKSession["lastWrite"]>;
+};
+
+/**
+ * List writes (follow, mute, pin, setRelays, editList, write…) for the active session, or for
+ * `pubkey`'s when given (a ref or getter, read at each call and re-selected when it changes),
+ * with refs of that session's `writing`, `pendingWrites` and `lastWrite`:
+ *
+ * ```ts
+ * const { follow, writing, lastWrite } = useListWrites(() => props.pubkey);
+ * // <button :disabled="writing" @click="follow(pk)">Follow</button>
+ * ```
+ *
+ * Each function is the manager's own (same options, same promise of `{ changed, relays }`, same
+ * typed rejections). Each ref changes only when its own field does.
+ */
+export function useListWrites(pubkey?: MaybeRefOrGetter<Hexpubkey | undefined>): ListWritesHandle {
+  const manager = useSessionManager<ListWriteSource>();
+  const target = () => toValue(pubkey);
+  const field = <T>(selector: (pubkey: Hexpubkey | undefined) => SessionSelector<T>) =>
+    selectionRef(() => manager.select(selector(target())), target);
+  return {
+    ...bindListWrites(manager, target),
+    writing: field(selectWriting),
+    pendingWrites: field(selectPendingWrites),
+    lastWrite: field(selectLastWrite),
+  };
 }
