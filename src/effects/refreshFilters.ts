@@ -2,19 +2,29 @@ import type { NDKFilter } from "@nostr-dev-kit/ndk";
 import type { ListsInput } from "../../machines";
 
 /**
- * The filters of one REQ: kinds already stored are asked only from the stored `created_at` on; the
- * rest, and addressable kinds, in full. The stored timestamp itself is included, so a rival event
- * of the same second with a lower id (NIP-01: it wins the tie) is fetched too; the stored event
- * that comes back with it is recognised by its id and skipped unverified (PendingFetch.stored).
+ * Same-second rivals (a NIP-01 tie: the lower id wins) come from two clients writing at once, and
+ * reach relays with them. A list stored longer ago than this is asked for from the next second on:
+ * asking from its own second would download every stored list again at every restore (72 MB for
+ * 1,000 sessions of 1,000 follows) to look for a rival that cannot be new.
  */
-export function refreshFilters(pubkey: string, kinds: number[], known: NonNullable<ListsInput["known"]>): NDKFilter[] {
+export const TIE_WINDOW_SEC = 24 * 60 * 60;
+
+/**
+ * The filters of one REQ: kinds already stored are asked only from the stored `created_at` on; the
+ * rest, and addressable kinds, in full. For a list stored within TIE_WINDOW_SEC the stored second
+ * itself is included, so a rival event of that second with a lower id is fetched too; the stored
+ * event that comes back with it is recognised by its id and skipped unverified (PendingFetch.stored).
+ */
+export function refreshFilters(pubkey: string, kinds: number[], known: NonNullable<ListsInput["known"]>, nowSec = Math.floor(Date.now() / 1000)): NDKFilter[] {
   const newest = new Map<number, number>();
   for (const { key, createdAt } of known) if (!key.includes(":")) newest.set(Number(key), createdAt);
   const full = kinds.filter((kind) => !newest.has(kind));
   const filters: NDKFilter[] = full.length ? [{ authors: [pubkey], kinds: full }] : [];
   for (const kind of kinds) {
     const createdAt = newest.get(kind);
-    if (createdAt !== undefined) filters.push({ authors: [pubkey], kinds: [kind], since: createdAt });
+    if (createdAt === undefined) continue;
+    const since = nowSec - createdAt <= TIE_WINDOW_SEC ? createdAt : createdAt + 1;
+    filters.push({ authors: [pubkey], kinds: [kind], since });
   }
   return filters;
 }
