@@ -8,6 +8,7 @@ import { NDKEvent, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { parseMutes } from "../../src/lists/parse";
 import { startBunker } from "../support/bunker";
 import { managerFor } from "../support/engine";
+import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { testAccount, type TestAccount } from "../support/listCrypto";
 import { eventsSince, listReadsSince, publishRaw, readBack, until } from "../support/writes";
@@ -124,6 +125,27 @@ describe("NDK follows a write at once", () => {
     await manager.mute({ pubkey: noisy }).then(() => (settled = true));
     expect(seen).toEqual({ muted: true, settled: false });
     expect(ndk.muteFilter!(note)).toBe(true);
+  });
+
+  it("our own list, delivered back by the live subscription, causes no second update", async () => {
+    const ndk = await fixture.ndkOn(fixture.relay.url);
+    const [me, other] = [NDKPrivateKeySigner.generate(), NDKPrivateKeySigner.generate()];
+    const { manager, ready, signer } = managerFor(ndk, { fetches: { follows: true } });
+    fixture.defer(() => manager.destroy());
+    const pubkey = await manager.login(me);
+    await manager.login(other, { setActive: false });
+    await Promise.all([ready(pubkey), signer(pubkey), ready(other.pubkey)]);
+    await manager.follow(stranger());
+    const view = manager.getSession(pubkey)!;
+    let updates = 0;
+    const unsubscribe = manager.select((s) => s.sessions.get(pubkey)?.followSet).subscribe(() => updates++);
+    fixture.defer(unsubscribe);
+    // The relay sends in order: once a later event on the same subscription has arrived, ours has too.
+    const marker = stranger();
+    await publish(fixture.ndk, other, { kind: 3, tags: [["p", marker]] });
+    await eventually(() => manager.getSession(other.pubkey)?.followSet?.has(marker) === true, 3000, "the later event to arrive");
+    expect(updates).toBe(0);
+    expect(manager.getSession(pubkey)!.followSet).toBe(view.followSet);
   });
 });
 
