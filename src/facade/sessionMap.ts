@@ -3,14 +3,18 @@ import { SessionError } from "../errors";
 
 const readOnly = () => new SessionError("The state's sessions are read-only: change them through the manager", "read-only-state");
 
-/** Changed views a version keeps on top of its base before it is copied in full. */
-const MAX_CHANGES = 64;
+/**
+ * Changed views a version keeps on top of its base before it is copied in full: about √N, so a
+ * change costs O(√N) and the base holds at most that many superseded views (with the lists they
+ * held) alive.
+ */
+const maxChanges = (size: number) => Math.max(8, Math.ceil(Math.sqrt(size)));
 
 /**
  * The state's `sessions`: a new Map whenever a session's view changes (selectors compare by
  * identity), without copying every session for each change. A version made by `with()` keeps the
  * changed views on top of a shared base and answers `get`, `has` and `size` from them; it fills
- * itself (one copy) only when iterated, or when it has gathered MAX_CHANGES. With a
+ * itself (one copy) only when iterated, or when it has gathered √N of them. With a
  * thousand sessions each changing a few times in a restore, that is a few dozen copies instead of
  * thousands. The keys never change within one base: a session coming or going builds a new map.
  * Read-only, like the rest of the state.
@@ -30,7 +34,7 @@ export class SessionMap<V> extends Map<Hexpubkey, V> {
     const next = new SessionMap<V>();
     const changes = this.changes ? new Map(this.changes) : new Map<Hexpubkey, V>();
     changes.set(key, value);
-    if (changes.size > MAX_CHANGES) {
+    if (changes.size > maxChanges(this.size)) {
       for (const [k, v] of this.base ?? this) Map.prototype.set.call(next, k, changes.has(k) ? changes.get(k) : v);
       return next;
     }
