@@ -5,7 +5,8 @@
  * figure next to its target. Heap figures need gc: run with `tsx --expose-gc`; without the flag
  * it is switched on at run time.
  */
-import { startRelayThread, type RelayThread } from "./relayThread";
+import type { RelayThread } from "./relayThread";
+import { logger, runBench } from "./entry";
 import { connectedNdk, disconnect, publishAccounts } from "./fixtures";
 import { heapPerSession } from "./heap";
 import { loginFollows, sequentialLogins, switching } from "./latency";
@@ -13,7 +14,7 @@ import { restoreFigures } from "./restore";
 import { secretsFigures } from "./secrets";
 import { inspectionOverhead, type Variant } from "./inspection";
 import { followFigures } from "./writes";
-import { getGc, median, now, printTable, spread, type Row } from "./measure";
+import { getGc, median, now, spread, type Row } from "./measure";
 
 const RUNS = 7; // latency figures: counted runs (after warm-up runs)
 const HEAP_RUNS = 5; // heap figures: counted runs per size
@@ -22,12 +23,7 @@ const RESTORED = 50; // sessions in the restore figures
 const SWITCHES = 10_000; // per batch; one batch is one run of figure 3
 const DEADLINE_MS = 240_000;
 
-const watchdog = setTimeout(() => {
-  console.error(`bench: did not finish within ${DEADLINE_MS / 1000} s`);
-  process.exit(2);
-}, DEADLINE_MS);
-
-const log = (message: string) => console.log(`[bench ${(now() / 1000).toFixed(1)} s] ${message}`);
+const log = logger("bench");
 
 /** Bare, inspected (read model fed) and inspected with one `select` listener, with the overhead against bare. */
 function overheadRows(title: string, figures: Record<Variant, number[]>, perBatch: string): Row[] {
@@ -108,18 +104,4 @@ async function main(relay: RelayThread): Promise<Row[]> {
   ];
 }
 
-const relay = await startRelayThread();
-let code = 0;
-try {
-  const rows = await main(relay);
-  console.log("");
-  printTable(rows);
-} catch (error) {
-  console.error(error);
-  code = 1;
-} finally {
-  // NDK keeps a 30 s timer per relay, so the process is ended explicitly.
-  await relay.close().catch(() => undefined);
-  clearTimeout(watchdog);
-  process.exit(code);
-}
+await runBench("bench", DEADLINE_MS, main);

@@ -9,21 +9,18 @@
 import { MemoryStorage, NDKSessionManager, type SessionManagerOptions } from "../../src";
 import { generateSealingKey } from "../../src/secrets/aesGcm";
 import { connectedNdk, disconnect, publishAccounts, type Account } from "./fixtures";
-import { getGc, median, now, printTable, settleHeap, spread, waitFor, type Row } from "./measure";
-import { startRelayThread, type RelayThread } from "./relayThread";
+import { getGc, median, now, settleHeap, spread, waitFor, type Row } from "./measure";
+import type { RelayThread } from "./relayThread";
+import { FETCHES } from "./compare/adapters";
+import { logger, runBench } from "./entry";
 
 const SIZES = [10, 100, 1000] as const;
 const RUNS: Record<(typeof SIZES)[number], number> = { 10: 7, 100: 5, 1000: 3 };
 const FOLLOWS = 1000;
-const FETCHES = { follows: true, mutes: true, relayList: true, blockedRelays: true } as const;
 const DEADLINE_MS = 480_000;
 const TARGETS = { usable: 100, fresh: 1500 }; // at 1,000 sessions
 
-const watchdog = setTimeout(() => {
-  console.error(`bench:scale: did not finish within ${DEADLINE_MS / 1000} s`);
-  process.exit(2);
-}, DEADLINE_MS);
-const log = (message: string) => console.log(`[scale ${(now() / 1000).toFixed(1)} s] ${message}`);
+const log = logger("scale");
 
 interface SizeResult {
   usable: number[];
@@ -110,17 +107,4 @@ async function main(relay: RelayThread): Promise<Row[]> {
   return rows;
 }
 
-const relay = await startRelayThread();
-let code = 0;
-try {
-  const rows = await main(relay);
-  console.log("");
-  printTable(rows);
-} catch (error) {
-  console.error(error);
-  code = 1;
-} finally {
-  await relay.close().catch(() => undefined);
-  clearTimeout(watchdog);
-  process.exit(code);
-}
+await runBench("bench:scale", DEADLINE_MS, main);

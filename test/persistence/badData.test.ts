@@ -36,6 +36,17 @@ async function storageWith(text: string) {
   return storage;
 }
 
+/** A manager restoring `envelope` as stored text: its report, and the check that the exact bytes were kept. */
+async function restoreStored(envelope: unknown) {
+  const text = JSON.stringify(envelope);
+  const storage = await storageWith(text);
+  const engine = managerFor(fixture.ndk, { storage });
+  fixture.defer(() => engine.manager.destroy());
+  const report = await engine.manager.restore();
+  expect(await storage.getItem(report.backupKey!)).toBe(text);
+  return { ...engine, report };
+}
+
 const backups = async (storage: MemoryStorage) =>
   Promise.all((await storage.keys()).filter((k) => k.startsWith("backup:")).map((k) => storage.getItem(k)));
 
@@ -72,13 +83,8 @@ describe("bad stored data keeps its bytes", () => {
     const envelope = JSON.parse(valid);
     const first = Object.keys(envelope.snapshot.children).find((id) => id.startsWith("session:"))!;
     envelope.snapshot.children[first].snapshot.value = "aStateThatNeverExisted";
-    const text = JSON.stringify(envelope);
-    const storage = await storageWith(text);
-    const { manager, ready } = managerFor(fixture.ndk, { storage });
-    fixture.defer(() => manager.destroy());
-    const report = await manager.restore();
+    const { manager, ready, report } = await restoreStored(envelope);
     expect(report).toMatchObject({ source: "registry", sessions: 2 });
-    expect(await storage.getItem(report.backupKey!)).toBe(text);
     for (const account of envelope.registry.accounts) await ready(account.pubkey);
     const alice = envelope.registry.accounts[0].pubkey;
     expect(manager.getSession(alice)!.followSet!.size).toBe(1); // refetched from the relay
@@ -89,13 +95,8 @@ describe("bad stored data keeps its bytes", () => {
     const [alice, bob] = envelope.registry.accounts.map((a: { pubkey: string }) => a.pubkey);
     envelope.unsafeSecrets[bob] = 42; // not a payload
     envelope.savedAt = "yesterday";
-    const text = JSON.stringify(envelope);
-    const storage = await storageWith(text);
-    const { manager, signer } = managerFor(fixture.ndk, { storage });
-    fixture.defer(() => manager.destroy());
-    const report = await manager.restore();
+    const { manager, signer, report } = await restoreStored(envelope);
     expect(report).toMatchObject({ source: "snapshot", sessions: 2 });
-    expect(await storage.getItem(report.backupKey!)).toBe(text);
     await signer(alice);
     await signer(bob, "needsLogin");
     expect(manager.getSession(bob)!.profile).toMatchObject({ name: "bob" }); // its lists restored as stored
@@ -104,13 +105,8 @@ describe("bad stored data keeps its bytes", () => {
 
   it("an envelope without its snapshot falls back to the registry, bytes kept", async () => {
     const { snapshot: _dropped, ...envelope } = JSON.parse(valid);
-    const text = JSON.stringify(envelope);
-    const storage = await storageWith(text);
-    const { manager, ready } = managerFor(fixture.ndk, { storage });
-    fixture.defer(() => manager.destroy());
-    const report = await manager.restore();
+    const { ready, report } = await restoreStored(envelope);
     expect(report).toMatchObject({ source: "registry", sessions: 2 });
-    expect(await storage.getItem(report.backupKey!)).toBe(text);
     for (const account of envelope.registry.accounts) await ready(account.pubkey);
   });
 });
