@@ -1,4 +1,4 @@
-import { slotKey } from "./lists";
+import { slotKey, supersedes } from "./lists";
 import type { SessionContext, SessionEvent } from "./session.types";
 import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, WriteOutcome } from "./types";
 
@@ -69,9 +69,7 @@ export const withBase = (queue: readonly QueuedWrite[], base: RawListEvent | nul
 export function relaysBehind(lists: ListSlots, target: ListTarget, newest: RawListEvent | null): boolean {
   const held = lists[slotOf(target)];
   if (!held) return false;
-  if (!newest) return true;
-  if (newest.id === held.id) return false;
-  return held.createdAt > newest.created_at || (held.createdAt === newest.created_at && held.id < newest.id);
+  return !newest || supersedes({ id: held.id, createdAt: held.createdAt }, { id: newest.id, createdAt: newest.created_at });
 }
 
 /**

@@ -8,6 +8,7 @@ import type { NDKSession, SessionState } from "../facade/types";
 import type { NDKSessionManager } from "../facade/NDKSessionManager";
 import type { WriteOptions, WriteResult } from "../facade/writes";
 import type { MuteItem } from "../lists/listEdit";
+import { normalizeValue } from "../lists/tagIdentity";
 
 /** The part of `NDKSessionManager` a binding uses (any object with a compatible `select`). */
 export interface SessionSource {
@@ -119,10 +120,10 @@ export const sameMuteLists = (a: MuteLists, b: MuteLists): boolean =>
 
 /** Whether `lists` hold `item`, normalised the way the mute builder writes it (hex and words lower-cased, `#` dropped). */
 export function isMuted(lists: MuteLists, item: MuteItem): boolean {
-  if ("pubkey" in item) return lists.muteSet.get(item.pubkey.toLowerCase()) === "p";
-  if ("event" in item) return lists.muteSet.get(item.event.toLowerCase()) === "e";
-  if ("word" in item) return lists.mutedWords.has(item.word.trim().toLowerCase());
-  return lists.mutedHashtags.has(item.hashtag.trim().replace(/^#/, "").toLowerCase());
+  if ("pubkey" in item) return lists.muteSet.get(normalizeValue("p", item.pubkey)) === "p";
+  if ("event" in item) return lists.muteSet.get(normalizeValue("e", item.event)) === "e";
+  if ("word" in item) return lists.mutedWords.has(normalizeValue("word", item.word));
+  return lists.mutedHashtags.has(normalizeValue("t", item.hashtag));
 }
 
 /** Every item of `lists`, as the `MuteItem`s `mute`/`unmute` take. */

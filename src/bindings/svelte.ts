@@ -257,6 +257,22 @@ export function useListWrites(pubkey: MaybeGetter<Hexpubkey | undefined> = undef
   };
 }
 
+/** A proxy's readable face (`current`, `subscribe`, reactive `size`, iteration), read from the binding at each access. */
+type Collection<T, I> = SessionReadable<T> & Iterable<I> & { readonly size: number };
+
+function collectionOf<T, I>(readable: SessionReadable<T>, sizeOf: (value: T) => number, itemsOf: (value: T) => Iterator<I>): Collection<T, I> {
+  return {
+    get current() {
+      return readable.current;
+    },
+    subscribe: readable.subscribe,
+    get size() {
+      return sizeOf(readable.current);
+    },
+    [Symbol.iterator]: () => itemsOf(readable.current),
+  };
+}
+
 /** A proxy's write options: its session is the proxy's own. */
 type ProxyOptions<M extends "follow" | "unfollow" | "mute" | "unmute"> = Omit<NonNullable<Parameters<ListWrites[M]>[1]>, "pubkey">;
 
@@ -282,20 +298,12 @@ export function useFollows(pubkey: MaybeGetter<Hexpubkey | undefined> = undefine
   const set = targetReadable(pubkey, source, selectFollowSet);
   const writes = bindListWrites(source, getterOf(pubkey));
   const has = (target: Hexpubkey) => set.current.has(target);
-  return {
-    get current() {
-      return set.current;
-    },
-    subscribe: set.subscribe,
-    get size() {
-      return set.current.size;
-    },
-    [Symbol.iterator]: () => set.current[Symbol.iterator](),
+  return Object.assign<Collection<ReadonlySet<Hexpubkey>, Hexpubkey>, Pick<FollowsProxy, "has" | "add" | "remove" | "toggle">>(collectionOf(set, (value) => value.size, (value) => value[Symbol.iterator]()), {
     has,
     add: (target, options) => writes.follow(target, options),
     remove: (target, options) => writes.unfollow(target, options),
     toggle: (target, options) => (has(target) ? writes.unfollow(target, options) : writes.follow(target, options)),
-  };
+  });
 }
 
 /**
@@ -322,18 +330,10 @@ export function useMutes(pubkey: MaybeGetter<Hexpubkey | undefined> = undefined,
   const lists = targetReadable(pubkey, source, selectMuteLists, sameMuteLists);
   const writes = bindListWrites(source, getterOf(pubkey));
   const has = (item: MuteItem) => isMuted(lists.current, item);
-  return {
-    get current() {
-      return lists.current;
-    },
-    subscribe: lists.subscribe,
-    get size() {
-      return muteCount(lists.current);
-    },
-    [Symbol.iterator]: () => muteItems(lists.current),
+  return Object.assign<Collection<MuteLists, MuteItem>, Pick<MutesProxy, "has" | "mute" | "unmute" | "toggle">>(collectionOf(lists, muteCount, muteItems), {
     has,
     mute: (item, options) => writes.mute(item, options),
     unmute: (item, options) => writes.unmute(item, options),
     toggle: (item, options) => (has(item) ? writes.unmute(item, options) : writes.mute(item, options)),
-  };
+  });
 }

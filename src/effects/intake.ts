@@ -7,6 +7,7 @@ import { parseBunkerUri } from "./bunkerUri";
 import type { EngineTimeouts } from "./configuration";
 import { awaitBunkerRelays, awaitsBunkerRelays } from "./remoteRelays";
 import { releaseSigner } from "./sessionSigner";
+import { loginCancelled } from "./signerErrors";
 
 export type Credential = { pubkey: string; signer?: NDKSigner; sealed?: Nip49Sealed };
 
@@ -23,6 +24,8 @@ export interface IntakeOptions {
   /** Wait for the user as long as it takes (a nostrconnect:// pairing); only `signal` ends it early. */
   untimed?: boolean;
 }
+
+const UNREADABLE_LOGIN = "login() takes an NDKSigner, an NDKUser, or an nsec, ncryptsec, npub, hex key or bunker:// address";
 
 const isSigner = (value: unknown): value is NDKSigner =>
   typeof value === "object" && value !== null && typeof (value as NDKSigner).user === "function" && typeof (value as NDKSigner).sign === "function";
@@ -59,7 +62,7 @@ function fromString(ndk: NDK, input: string, options: IntakeOptions): { signer?:
     if (error instanceof SessionError) throw error;
     throw new SignerError("The key or address could not be read", "invalid-login"); // never the input itself
   }
-  throw new SignerError("login() takes an NDKSigner, an NDKUser, or an nsec, ncryptsec, npub, hex key or bunker:// address", "invalid-login");
+  throw new SignerError(UNREADABLE_LOGIN, "invalid-login");
 }
 
 /**
@@ -77,7 +80,7 @@ function userOf(signer: NDKSigner, timeoutMs: number, options: IntakeOptions): P
       timer = undefined;
       options.onAuthUrl?.(url);
     };
-    const onAbort = () => finish(() => reject(new SignerError("The login was cancelled", "signer-cancelled")));
+    const onAbort = () => finish(() => reject(loginCancelled()));
     function finish(outcome: () => void) {
       clearTimeout(timer);
       rpc?.off("authUrl", onAuthUrl);
@@ -108,7 +111,7 @@ export async function admit(
   if (parsed.signer) {
     let pubkey: unknown;
     try {
-      if (options.signal?.aborted) throw new SignerError("The login was cancelled", "signer-cancelled");
+      if (options.signal?.aborted) throw loginCancelled();
       // Reaching a relay is timed on its own and first: until then the bunker has been asked nothing,
       // so no approval can fall inside that wait; the wait for the user starts after it.
       if (awaitsBunkerRelays(parsed.signer)) await awaitBunkerRelays(parsed.signer, timeouts.connectMs, options.signal);
@@ -131,7 +134,7 @@ export async function admit(
     if (!isHexPubkey(pubkey)) throw new SignerError("The user has no valid hex pubkey", "invalid-pubkey");
     return { pubkey };
   }
-  throw new SignerError("login() takes an NDKSigner, an NDKUser, or an nsec, ncryptsec, npub, hex key or bunker:// address", "invalid-login");
+  throw new SignerError(UNREADABLE_LOGIN, "invalid-login");
 }
 
 /** A NIP-46 signer waiting for a remote signer to pair through `uri` (nostrconnect://). */

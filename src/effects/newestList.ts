@@ -2,7 +2,8 @@ import type NDK from "@nostr-dev-kit/ndk";
 import { NDKRelaySet, NDKRelayStatus, NDKSubscriptionCacheUsage, type NDKEvent, type NDKFilter, type NDKRelay } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
 import type { Hexpubkey, ListTarget, RawListEvent } from "../../machines";
-import { isAuthentic } from "../lists/verify";
+import { dTagOf } from "../lists/parse";
+import { isAuthentic, plainEvent } from "../lists/verify";
 
 /** What the relays said about one list: whether any answered (EOSE), and the newest verified version. */
 export interface NewestList {
@@ -14,10 +15,6 @@ export interface NewestList {
 export const isNewer = (a: Pick<RawListEvent, "id" | "created_at">, b: Pick<RawListEvent, "id" | "created_at">) =>
   a.created_at > b.created_at || (a.created_at === b.created_at && a.id < b.id);
 
-const dTagOf = (event: NostrEvent) => event.tags.find((tag) => tag[0] === "d")?.[1] ?? "";
-
-/** A plain copy: NDK's raw event may carry markers (nostr-tools' verdict symbol). */
-const plain = (e: NostrEvent): RawListEvent => ({ id: e.id, pubkey: e.pubkey, created_at: e.created_at, kind: e.kind, tags: e.tags, content: e.content, sig: e.sig });
 
 /**
  * The newest version of one list that the app's relays hold NOW: a one-off REQ on every relay of
@@ -43,9 +40,9 @@ export function fetchNewest(ndk: NDK, author: Hexpubkey, target: ListTarget, tim
       resolve({ answered: answered.size > 0, event: newest });
     };
     const consider = (event: NostrEvent) => {
-      if (event.kind !== target.kind || (target.d !== undefined && dTagOf(event) !== target.d)) return;
+      if (event.kind !== target.kind || (target.d !== undefined && (dTagOf(event.tags) ?? "") !== target.d)) return;
       if (newest && !isNewer(event, newest)) return;
-      if (isAuthentic(event, author)) newest = plain(event);
+      if (isAuthentic(event, author)) newest = plainEvent(event);
     };
     const subscription = ndk.subscribe([filter], {
       closeOnEose: true,

@@ -158,7 +158,11 @@ export class RelayHub {
 
   private openBatch(fetches: PendingFetch[]): void {
     const byAuthor = new Map<Hexpubkey, PendingFetch[]>();
-    for (const request of fetches) byAuthor.set(request.author, [...(byAuthor.get(request.author) ?? []), request]);
+    for (const request of fetches) {
+      const same = byAuthor.get(request.author);
+      if (same) same.push(request);
+      else byAuthor.set(request.author, [request]);
+    }
     const timer = setTimeout(() => {
       const { ndk, fetchMs } = this.deps;
       this.failBatch(
@@ -169,7 +173,8 @@ export class RelayHub {
     }, this.deps.fetchMs);
     const batch: Batch = { byAuthor, timer };
     // Everyone gave up (a logout, destroy()): the next REQ need not wait for this one's EOSE.
-    for (const request of fetches) request.onSettled = () => fetches.every((r) => r.settled) && this.closeBatch(batch);
+    let open = fetches.length;
+    for (const request of fetches) request.onSettled = () => --open === 0 && this.closeBatch(batch);
     this.batch = batch;
   }
 

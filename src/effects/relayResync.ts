@@ -1,6 +1,7 @@
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKRelayStatus, NDKSubscriptionCacheUsage, type NDKFilter, type NDKRelay, type NDKSubscription } from "@nostr-dev-kit/ndk";
+import { NDKSubscriptionCacheUsage, type NDKFilter, type NDKRelay, type NDKSubscription } from "@nostr-dev-kit/ndk";
 import { mergeFilters } from "./refreshFilters";
+import { dialRelay } from "./reviveRelays";
 import { subscribeOn } from "./subscribe";
 
 /** How a relay that comes back is caught up with, and how long one that NDK gave up on waits. */
@@ -201,11 +202,7 @@ export class RelayResync {
     const { relayConnectionFilter } = this.ndk;
     if (relayConnectionFilter && !relayConnectionFilter(relay.url)) return; // blocked since: left alone
     state.attempt++;
-    if (relay.status === NDKRelayStatus.DISCONNECTED) {
-      // NDK ignores connect() while a reconnect of its own is pending: ours comes first.
-      if ((relay.connectionStats.nextReconnectAt ?? 0) > Date.now()) relay.connectivity.resetReconnectionState();
-      relay.connect().catch(() => {});
-    }
+    dialRelay(relay);
     this.scheduleReconnect(state); // until it connects
   }
 

@@ -1,8 +1,7 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKNip46Signer, NDKRelayStatus, type NDKPool, type NDKRelay, type NDKSigner } from "@nostr-dev-kit/ndk";
-import { SignerError } from "../errors";
 import { relayLabel } from "./bunkerUri";
-import { BunkerUnreachableError } from "./signerErrors";
+import { BunkerUnreachableError, loginCancelled } from "./signerErrors";
 
 /** What NDK 3.0.3 keeps private on a NIP-46 signer: its NDK, and the RPC with a relay pool of its own. */
 interface Nip46Internals {
@@ -51,7 +50,7 @@ export function awaitBunkerRelays(signer: NDKNip46Signer, timeoutMs: number, sig
     };
     const unreachable = (timedOut: boolean) =>
       new BunkerUnreachableError(relays.filter((relay) => !connected(relay)).map((relay) => relayLabel(relay.url)), timeoutMs, timedOut);
-    const onAbort = () => finish(() => reject(new SignerError("The login was cancelled", "signer-cancelled")));
+    const onAbort = () => finish(() => reject(loginCancelled()));
 
     if (signal?.aborted) return onAbort();
     if (relays.some(connected)) return finish(resolve);

@@ -1,5 +1,15 @@
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKRelayStatus } from "@nostr-dev-kit/ndk";
+import { NDKRelayStatus, type NDKRelay } from "@nostr-dev-kit/ndk";
+
+/**
+ * Dials a disconnected relay now. NDK ignores `connect()` while a reconnect of its own is pending,
+ * so that one is cancelled first: ours comes first. A failure is seen by whoever waits on the relay.
+ */
+export function dialRelay(relay: NDKRelay): void {
+  if (relay.status !== NDKRelayStatus.DISCONNECTED) return;
+  if ((relay.connectionStats.nextReconnectAt ?? 0) > Date.now()) relay.connectivity.resetReconnectionState();
+  relay.connect().catch(() => {});
+}
 
 /**
  * NDK 3.0.3 retries a relay that dropped after connecting, but gives up for good on one whose
@@ -8,9 +18,6 @@ import { NDKRelayStatus } from "@nostr-dev-kit/ndk";
  * before (and may have been disconnected on purpose) are left to NDK.
  */
 export function reviveNeverConnectedRelays(ndk: NDK): void {
-  for (const relay of ndk.pool.relays.values()) {
-    if (relay.status === NDKRelayStatus.DISCONNECTED && relay.connectionStats.success === 0) {
-      relay.connect().catch(() => {}); // a failure is seen by the fetch that follows, as "offline"
-    }
-  }
+  // A failure is seen by the fetch that follows, as "offline".
+  for (const relay of ndk.pool.relays.values()) if (relay.connectionStats.success === 0) dialRelay(relay);
 }

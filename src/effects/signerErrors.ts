@@ -27,6 +27,9 @@ export class SignerCancelledError extends SignerError {
   }
 }
 
+/** The caller's signal cancelled a login while it waited for its signer (or the signer's relays). */
+export const loginCancelled = () => new SignerError("The login was cancelled", "signer-cancelled");
+
 /** The signer threw or refused; its own error is kept as `cause` (never in the message). */
 export class SignerFailedError extends SignerError {
   override name = "SignerFailedError";

@@ -10,6 +10,7 @@ import type { NostrEvent } from "nostr-tools/pure";
 import { Kind, slotKey, type ListEntry, type SessionPreferences } from "../../machines";
 import type { BlockedRelaysData, MutesData, ProfileData, RelayListData } from "./kinds";
 import { isHexPubkey, packPubkeys } from "./packedPubkeys";
+import { dTagOf } from "./parse";
 import { normalizeRelayUrl } from "./relayUrl";
 
 /** The parts of an `NDKSession` an app may edit. */
@@ -81,7 +82,7 @@ export function editEntries(edit: SessionEdit, base: EditBase, at: number): { en
     if (!event) continue;
     const raw = event.rawEvent();
     const data = { id: raw.id ?? "", pubkey: raw.pubkey, created_at: raw.created_at, kind: raw.kind, tags: raw.tags, content: raw.content, sig: raw.sig ?? "" };
-    entries.push(entryOf(raw.kind, data, at, slotKey(raw.kind, raw.tags.find((tag) => tag[0] === "d")?.[1])));
+    entries.push(entryOf(raw.kind, data, at, slotKey(raw.kind, dTagOf(raw.tags))));
   }
   return { entries, ...(edit.preferences ? { preferences: edit.preferences } : {}) };
 }

@@ -7,6 +7,7 @@
 import { Kind, type ListEdit, type ListTarget, type ListWrite } from "../../machines";
 import { ListEditError } from "./listWriteErrors";
 import { normalizeRelayUrl } from "./relayUrl";
+import { HEX64, normalizeValue } from "./tagIdentity";
 
 // The shapes live with the machines: a session's context holds pending writes.
 export type { ListEdit, ListTarget, ListWrite };
@@ -18,7 +19,6 @@ export const isAddressableKind = (kind: number) => kind >= 30000 && kind < 40000
 /** NIP-51 pinned notes; not read by the session (no Kind entry), written only. */
 export const PIN_LIST_KIND = 10001;
 
-const HEX64 = /^[0-9a-f]{64}$/i;
 const OPS: ReadonlySet<unknown> = new Set(["add", "remove", "set"]);
 
 function invalid(message: string): never {
@@ -85,8 +85,8 @@ export type MuteItem = { pubkey: string } | { word: string } | { hashtag: string
 function muteTag(item: MuteItem): string[] {
   if ("pubkey" in item) return ["p", hex(item.pubkey, "A pubkey")];
   if ("event" in item) return ["e", hex(item.event, "An event id")];
-  if ("word" in item) return ["word", item.word.trim().toLowerCase() || invalid("A muted word cannot be empty")];
-  return ["t", item.hashtag.trim().replace(/^#/, "").toLowerCase() || invalid("A muted hashtag cannot be empty")];
+  if ("word" in item) return ["word", normalizeValue("word", item.word) || invalid("A muted word cannot be empty")];
+  return ["t", normalizeValue("t", item.hashtag) || invalid("A muted hashtag cannot be empty")];
 }
 
 /** `private: true` mutes without telling anyone (NIP-51 encrypted items). */

@@ -9,6 +9,7 @@
 import type { NostrEvent } from "nostr-tools/pure";
 import { Kind } from "../../machines";
 import { editItems, sameItems } from "./editItems";
+import { dTagOf } from "./parse";
 import { isAddressableKind, validateWrite, type ListEdit, type ListWrite } from "./listEdit";
 import { ListEditError } from "./listWriteErrors";
 import { readPrivateItems, writePrivateItems, type ListCrypto } from "./privateItems";
@@ -40,7 +41,6 @@ export interface ApplyOptions {
  */
 const PLAIN_CONTENT_KINDS: ReadonlySet<number> = new Set([Kind.Profile, Kind.Contacts, Kind.RelayList]);
 
-const dTagOf = (tags: readonly string[][]) => tags.find((tag) => tag[0] === "d")?.[1];
 
 function checkBase(base: ListBase, write: ListWrite): void {
   if (base.kind !== write.kind) throw new ListEditError(`The base is kind ${base.kind}, the write is for kind ${write.kind}`, "list-base-mismatch");

@@ -60,8 +60,9 @@ function parseRelayList(tags: readonly string[][]): RelayListData {
   return { relays: [...relays.values()] };
 }
 
-function dTagOf(event: NostrEvent): string | undefined {
-  return event.tags.find((tag) => tag[0] === "d")?.[1];
+/** The `d` tag that names an addressable event among its author's lists of a kind. */
+export function dTagOf(tags: readonly string[][]): string | undefined {
+  return tags.find((tag) => tag[0] === "d")?.[1];
 }
 
 /**
@@ -69,7 +70,7 @@ function dTagOf(event: NostrEvent): string | undefined {
  * private items of a mute list, when the session could decrypt them.
  */
 export function toListEntry(event: NostrEvent, privateTags: readonly string[][] = []): ListEntry {
-  const base = { key: slotKey(event.kind, dTagOf(event)), kind: event.kind, id: event.id, createdAt: event.created_at };
+  const base = { key: slotKey(event.kind, dTagOf(event.tags)), kind: event.kind, id: event.id, createdAt: event.created_at };
   switch (event.kind) {
     case Kind.Profile:
       return { ...base, data: parseProfile(event.content) };

@@ -5,11 +5,13 @@
  */
 import { normalizeRelayUrl } from "./relayUrl";
 
-const HEX64 = /^[0-9a-f]{64}$/i;
+/** A pubkey or event id as clients write it: 64 hex characters, in either case. */
+export const HEX64 = /^[0-9a-f]{64}$/i;
 // "kind:pubkey:d" — the pubkey part is hex and compared as such; the d part is case-sensitive.
 const ADDRESS = /^(\d+):([0-9a-f]{64}):/i;
 
-function normalizeValue(name: string, value: string): string {
+/** A tag value in the one spelling items are compared by (builders and `isMuted` write and look up the same). */
+export function normalizeValue(name: string, value: string): string {
   switch (name) {
     case "p":
     case "e":

@@ -19,6 +19,17 @@ export function loadFastVerifier(): Promise<boolean> {
   return loading;
 }
 
+/** The event's seven fields alone: no marker an earlier library left on the object (nostr-tools' verdict symbol). */
+export const plainEvent = (e: NostrEvent): NostrEvent => ({
+  id: e.id,
+  pubkey: e.pubkey,
+  created_at: e.created_at,
+  kind: e.kind,
+  tags: e.tags,
+  content: e.content,
+  sig: e.sig,
+});
+
 /**
  * The full NIP-01 check for an event that feeds a session list: recomputed id, schnorr signature,
  * and the expected author. NDK samples signatures and trusts ids it verified before, so we check
@@ -27,17 +38,8 @@ export function loadFastVerifier(): Promise<boolean> {
  */
 export function isAuthentic(event: NostrEvent, author: string): boolean {
   if (event.pubkey !== author) return false;
-  const fresh: NostrEvent = {
-    id: event.id,
-    pubkey: event.pubkey,
-    created_at: event.created_at,
-    kind: event.kind,
-    tags: event.tags,
-    content: event.content,
-    sig: event.sig,
-  };
   try {
-    return verifyEvent(fresh);
+    return verifyEvent(plainEvent(event));
   } catch {
     return false;
   }
