@@ -46,7 +46,7 @@ export type { ListCrypto, EncryptionScheme } from "./lists/privateItems";
 export type { WriteOptions } from "./facade/writes";
 export type { WriteResult } from "./effects/writeRegistry";
 export { createSessionEngine, createRuntime, type SessionEngine, type EngineOptions, type RuntimeOptions, type ManagerActor, type InspectionObserver } from "./engine";
-export { PubkeySet } from "./lists/packedPubkeys";
+export { PackedPubkeys, PubkeySet, type StoredPubkeys } from "./lists/packedPubkeys";
 export { normalizeRelayUrl } from "./lists/relayUrl";
 export type * from "./facade/types";
 export type { RestoreReport } from "./persistence/loader";

@@ -3,7 +3,7 @@ import { NDKEvent, type NDKUserProfile } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
 import { Kind, type ListEntry, type SessionContext } from "../../machines";
 import type { BlockedRelaysData, MutesData, ProfileData, RelayListData } from "../lists/kinds";
-import { PubkeySet, type PackedPubkeys } from "../lists/packedPubkeys";
+import { PackedPubkeys, PubkeySet } from "../lists/packedPubkeys";
 import type { EventWrapper } from "./options";
 import type { NDKSession, SessionStatus, SignerState } from "./types";
 
@@ -41,7 +41,9 @@ function once<T>(entry: ListEntry, build: () => T): T {
   return derived.get(entry) as T;
 }
 
-const follows = (e: ListEntry<PackedPubkeys>) => once(e, () => new PubkeySet(e.data));
+const NO_FOLLOWS = new PackedPubkeys(new Uint8Array(0));
+// Entries reach here unpacked (restore, tabs and relays all unpack); a plain stored form is unpacked too, never trusted.
+const follows = (e: ListEntry<PackedPubkeys>) => once(e, () => new PubkeySet(PackedPubkeys.fromStored(e.data) ?? NO_FOLLOWS));
 const mutes = (e: ListEntry<MutesData>) =>
   once(e, () => ({
     muteSet: new Map<string, string>([...e.data.pubkeys.map((pk) => [pk, "p"] as const), ...e.data.eventIds.map((id) => [id, "e"] as const)]),
@@ -88,15 +90,26 @@ export function sessionView(context: SessionContext, states: RegionStates, deps:
   const blockedList = entry<BlockedRelaysData>(Kind.BlockedRelays);
   const relayList = entry<RelayListData>(Kind.RelayList);
   const profile = entry<ProfileData>(Kind.Profile);
-  const muted = muteList ? mutes(muteList) : undefined;
   return {
     pubkey: context.pubkey,
     followSet: contacts ? follows(contacts) : undefined,
-    muteSet: muted?.muteSet,
-    mutedWords: muted?.words,
-    mutedHashtags: muted?.hashtags,
-    blockedRelays: blockedList ? blocked(blockedList) : undefined,
-    relayList: relayList ? relays(relayList) : undefined,
+    // Getters: these collections copy their entry's data, so they are built when first read (then
+    // shared by every view of the entry); an app that never reads them never holds them twice.
+    get muteSet() {
+      return muteList && mutes(muteList).muteSet;
+    },
+    get mutedWords() {
+      return muteList && mutes(muteList).words;
+    },
+    get mutedHashtags() {
+      return muteList && mutes(muteList).hashtags;
+    },
+    get blockedRelays() {
+      return blockedList && blocked(blockedList);
+    },
+    get relayList() {
+      return relayList && relays(relayList);
+    },
     profile: profile?.data as NDKUserProfile | undefined,
     events: eventsOf(lists, deps),
     // Getters: the shared live subscription is re-issued as sessions come and go.

@@ -15,6 +15,7 @@ import {
 import { migrate } from "./migrations";
 import type { z } from "zod";
 import { isHexPubkey } from "../lists/packedPubkeys";
+import { unpackLists } from "./unpack";
 
 export type LoadOutcome =
   | { kind: "empty" }
@@ -56,7 +57,7 @@ export function readEnvelope(text: string | null): LoadOutcome {
     payloads: validEntries(stored, "payloads", payloadSchema, damaged),
     unsafeSecrets: validEntries(stored, "unsafeSecrets", payloadSchema, damaged),
   };
-  const checked = checkSnapshot(envelope.snapshot);
+  const checked = checkSnapshot(envelope.snapshot, damaged);
   const more = damaged.length ? { damaged } : {};
   return typeof checked === "string"
     ? { kind: "ok", envelope, snapshot: undefined, snapshotProblem: checked, ...more }
@@ -80,8 +81,11 @@ function validEntries<T>(stored: Record<string, unknown>, part: string, schema: 
   return sound;
 }
 
-/** The snapshot with its sessions checked, or why it cannot be used as is. */
-function checkSnapshot(snapshot: unknown): ManagerSnapshot | string {
+/**
+ * The snapshot with its sessions checked and their lists unpacked, or why it cannot be used as is.
+ * A list that does not unpack is left out (its session fetches it again) and named in `damaged`.
+ */
+function checkSnapshot(snapshot: unknown, damaged: string[]): ManagerSnapshot | string {
   const parsed = managerSnapshotSchema.safeParse(snapshot);
   if (!parsed.success) return "the snapshot does not match its schema";
   const { context, children } = parsed.data;
@@ -95,6 +99,8 @@ function checkSnapshot(snapshot: unknown): ManagerSnapshot | string {
     } catch {
       return "a session is in a state the machine does not have";
     }
+    const lists = child.data.snapshot.context.lists;
+    for (const key of unpackLists(lists)) damaged.push(`list ${key} of ${pubkey}`);
     sessions[pubkey] = child.data.snapshot;
   }
   return { context, sessions };

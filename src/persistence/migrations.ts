@@ -3,6 +3,10 @@
  * shape (a state renamed, a context field added, an XState upgrade that changes its snapshot
  * layout) adds a step here and a golden fixture in test/fixtures/.
  */
+import { base64urlnopad } from "@scure/base";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { packPubkeys } from "../lists/packedPubkeys";
+
 type Json = Record<string, unknown>;
 type Migration = (envelope: Json) => Json;
 
@@ -62,7 +66,45 @@ function v1ToV2(envelope: Json): Json {
   return { ...envelope, snapshot: { ...snapshot, value: snapshot.value === "running" ? "active" : snapshot.value, context, children } };
 }
 
-export const MIGRATIONS: Record<number, Migration> = { 1: v1ToV2 };
+/** Version 2 packed each follow as its own 43-character base64url text, in text order. */
+const V2_WIDTH = 43;
+
+function followsV3(data: unknown): unknown {
+  const { packed, count } = (data ?? {}) as { packed?: unknown; count?: unknown };
+  if (typeof packed !== "string" || typeof count !== "number" || packed.length !== count * V2_WIDTH) return data; // left for the check after migrating
+  const hexes: string[] = [];
+  try {
+    for (let at = 0; at < packed.length; at += V2_WIDTH) hexes.push(bytesToHex(base64urlnopad.decode(packed.slice(at, at + V2_WIDTH))));
+  } catch {
+    return data;
+  }
+  return packPubkeys(hexes).toJSON();
+}
+
+/**
+ * Version 3 stores a follow list as one base64url text of all its keys' bytes in byte order, which
+ * unpacks in one step into the bytes the engine holds (see PackedPubkeys).
+ */
+function v2ToV3(envelope: Json): Json {
+  const snapshot = envelope.snapshot as Json | undefined;
+  if (typeof snapshot !== "object" || snapshot === null || typeof snapshot.children !== "object" || snapshot.children === null) return envelope;
+  const children: Json = {};
+  for (const [id, child] of Object.entries(snapshot.children as Record<string, Json>)) {
+    const lists = ((child?.snapshot as Json | undefined)?.context as Json | undefined)?.lists;
+    if (typeof lists !== "object" || lists === null) {
+      children[id] = child;
+      continue;
+    }
+    const migrated: Json = {};
+    for (const [key, entry] of Object.entries(lists as Record<string, Json>))
+      migrated[key] = entry?.kind === 3 ? { ...entry, data: followsV3(entry.data) } : entry;
+    const inner = child.snapshot as Json;
+    children[id] = { ...child, snapshot: { ...inner, context: { ...(inner.context as Json), lists: migrated } } };
+  }
+  return { ...envelope, snapshot: { ...snapshot, children } };
+}
+
+export const MIGRATIONS: Record<number, Migration> = { 1: v1ToV2, 2: v2ToV3 };
 
 /** Runs every step from `envelope.version` up to `target`; throws when a step is missing. */
 export function migrate(envelope: Json, target: number): Json {

@@ -6,6 +6,7 @@ import { accountSchema, type AccountRecord } from "./envelope";
 import type { SessionManagerOptions } from "../facade/types";
 import { LocalStorage } from "../storage/localStorage";
 import { LocalForageStorage } from "../storage/localForageStorage";
+import { unpackLists } from "./unpack";
 
 /** What one tab tells the others: accounts it added (with their lists), removed, and its active one. */
 interface TabMessage {
@@ -154,7 +155,9 @@ export class TabSync {
     if (!message || message.from === this.id) return;
     const known = this.host.actor.getSnapshot().context.pubkeys;
     for (const { account, lists } of message.added ?? []) {
-      if (!known.includes(account.pubkey) && accountSchema.safeParse(account).success) this.host.admit(account, lists);
+      if (known.includes(account.pubkey) || !accountSchema.safeParse(account).success) continue;
+      if (lists) unpackLists(lists);
+      this.host.admit(account, lists);
     }
     for (const pubkey of message.removed ?? []) if (known.includes(pubkey)) this.host.logout(pubkey);
     if (this.shareActive && message.active !== undefined) this.host.activate(message.active, Math.floor(Date.now() / 1000));
@@ -167,8 +170,10 @@ export class TabSync {
     return { pubkeys: new Set(pubkeys), active: activePubkey };
   }
 
+  /** A session's lists in their stored form (plain JSON: a message is cloned, which keeps no class). */
   private listsOf(pubkey: string): ListSlots | undefined {
     const child = this.host.actor.getSnapshot().children[sessionId(pubkey)] as AnyActorRef | undefined;
-    return (child?.getSnapshot().context as SessionContext | undefined)?.lists;
+    const lists = (child?.getSnapshot().context as SessionContext | undefined)?.lists;
+    return lists && (JSON.parse(JSON.stringify(lists)) as ListSlots);
   }
 }

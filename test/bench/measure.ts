@@ -35,14 +35,19 @@ export function getGc(): { gc: () => void; how: string } {
   return { gc: vm.runInNewContext("gc") as () => void, how: "v8.setFlagsFromString('--expose-gc')" };
 }
 
-/** Full collections with event-loop turns in between, so weak references and finalizers settle. */
+/**
+ * Retained memory after full collections with event-loop turns in between (so weak references and
+ * finalizers settle): the JS heap plus the ArrayBuffers' backing stores, which live outside it (a
+ * large typed array's bytes would not count otherwise).
+ */
 export async function settleHeap(gc: () => void): Promise<number> {
   for (let i = 0; i < 4; i++) {
     gc();
     await sleep(5);
   }
   gc();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }
 
 export interface Row {

@@ -3,7 +3,7 @@ import { NDKEvent, NDKPrivateKeySigner, nip19 } from "@nostr-dev-kit/ndk";
 import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
 import { managerFor } from "../support/engine";
-import { MemoryStorage, type SessionStore } from "../../src";
+import { MemoryStorage, PackedPubkeys, type SessionStore } from "../../src";
 
 const fixture = useRelay();
 const cleanups = { push: fixture.defer };
@@ -40,10 +40,18 @@ describe("the drop-in surface", () => {
     await publish(fixture.ndk, alice, { kind: 3, tags: [["p", NDKPrivateKeySigner.generate().pubkey]] });
     await manager.login(alice);
     await ready(alice.pubkey);
-    type Persisted = { children: Record<string, { src: unknown; snapshot: Persisted }> };
+    type Persisted = { children: Record<string, { src: unknown; snapshot: Persisted }>; context?: { lists?: Record<string, { data: unknown }> } };
     const snapshot = manager.actor.getPersistedSnapshot() as unknown as Persisted;
     const json = JSON.stringify(snapshot);
-    expect(JSON.parse(json)).toEqual(snapshot);
+    // A follow list is held as its bytes and written as its stored text; everything else is plain JSON as held.
+    const followsOf = (node: Persisted) => node.children[`session:${alice.pubkey}`]!.snapshot.context!.lists!["3"]!;
+    const held = followsOf(snapshot).data as PackedPubkeys;
+    expect(held).toBeInstanceOf(PackedPubkeys);
+    const plain = JSON.parse(json) as Persisted;
+    expect(followsOf(plain).data).toEqual(held.toJSON());
+    expect(PackedPubkeys.fromStored(followsOf(plain).data)!.bytes).toEqual(held.bytes);
+    followsOf(plain).data = held;
+    expect(plain).toEqual(snapshot);
     expect(snapshot.children[`session:${alice.pubkey}`]?.src).toBe("session");
     // Every actor down the tree is referenced by its setup() key: an inline one would persist as {}.
     const sources = (node: Persisted): unknown[] =>

@@ -103,6 +103,20 @@ describe("bad stored data keeps its bytes", () => {
     expect(manager.getSession(alice)!.followSet!.size).toBe(1);
   });
 
+  it("a damaged follow list costs only that list: left out at restore, fetched again, bytes kept", async () => {
+    const envelope = JSON.parse(valid);
+    const [alice, bob] = envelope.registry.accounts.map((a: { pubkey: string }) => a.pubkey);
+    const follows = envelope.snapshot.children[`session:${alice}`].snapshot.context.lists["3"];
+    follows.data.count = 2; // the text holds one key
+    const { manager, ready, report } = await restoreStored(envelope);
+    expect(report).toMatchObject({ source: "snapshot", sessions: 2 });
+    expect(manager.getSession(alice)!.followSet).toBeUndefined(); // restored without it: no relay has answered yet
+    expect(manager.getSession(alice)!.relayList?.size).toBe(1);
+    expect(manager.getSession(bob)!.profile).toMatchObject({ name: "bob" });
+    await ready(alice);
+    expect(manager.getSession(alice)!.followSet!.has(bob)).toBe(true);
+  });
+
   it("an envelope without its snapshot falls back to the registry, bytes kept", async () => {
     const { snapshot: _dropped, ...envelope } = JSON.parse(valid);
     const { ready, report } = await restoreStored(envelope);

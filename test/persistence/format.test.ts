@@ -11,6 +11,7 @@ import { FileStorage, MemoryStorage, type LegacyData } from "../../src";
 import { CURRENT_VERSION } from "../../src/persistence/envelope";
 import { readEnvelope } from "../../src/persistence/load";
 import { MIGRATIONS, migrate } from "../../src/persistence/migrations";
+import { PubkeySet, type PackedPubkeys } from "../../src/lists/packedPubkeys";
 
 const fixture = useRelay();
 const golden = (version: number) => readFileSync(new URL(`../fixtures/state-v${version}.json`, import.meta.url), "utf8");
@@ -36,6 +37,23 @@ describe("format versions", () => {
     expect(manager.getSession(alice)!.profile?.name).toBe("alice");
     expect(manager.activePubkey).toBe(alice);
     expect(manager.getSession(watcher)).toBeDefined();
+  });
+
+  it("version 2's follow lists (a 43-character text per key, in text order) migrate to the same keys", () => {
+    const v2 = JSON.parse(golden(2));
+    const outcome = readEnvelope(golden(2));
+    expect(outcome.kind === "ok" && outcome.snapshot).toBeTruthy();
+    if (outcome.kind !== "ok" || !outcome.snapshot) return;
+    let lists = 0;
+    for (const [id, child] of Object.entries(v2.snapshot.children as Record<string, { snapshot: { context: { pubkey: string; lists: Record<string, { data: { packed: string } }> } } }>)) {
+      const stored = child.snapshot.context?.lists["3"];
+      if (!stored) continue;
+      lists++;
+      const keys = stored.data.packed.match(/.{43}/g)!.map((text) => Buffer.from(text, "base64url").toString("hex"));
+      const unpacked = outcome.snapshot.sessions[child.snapshot.context.pubkey]!.context.lists["3"]!.data as PackedPubkeys;
+      expect(new Set(new PubkeySet(unpacked)), id).toEqual(new Set(keys));
+    }
+    expect(lists).toBeGreaterThan(0);
   });
 
   it("migrations run in order from any older version, and a missing step makes the data unreadable", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateSecretKey, getPublicKey } from "nostr-tools/pure";
-import { isHexPubkey, packPubkeys, PubkeySet } from "../../src/lists/packedPubkeys";
+import { isHexPubkey, PackedPubkeys, packPubkeys, PubkeySet } from "../../src/lists/packedPubkeys";
 
 const randomPubkeys = (n: number) => Array.from({ length: n }, () => getPublicKey(generateSecretKey()));
 
@@ -9,7 +9,8 @@ describe("packPubkeys + PubkeySet", () => {
     const keys = randomPubkeys(n);
     const packed = packPubkeys(keys);
     expect(packed.count).toBe(n);
-    expect(packed.packed.length).toBe(43 * n);
+    expect(packed.bytes.length).toBe(32 * n);
+    expect(packed.toJSON().packed.length).toBe(Math.ceil((32 * n * 4) / 3));
 
     const set = new PubkeySet(packed);
     expect(set.size).toBe(n);
@@ -30,11 +31,33 @@ describe("packPubkeys + PubkeySet", () => {
     expect(seen.sort()).toEqual([...keys].sort());
   });
 
-  it("survives JSON", () => {
+  it("survives JSON: stored as base64url text, unpacked to the same bytes", () => {
     const keys = randomPubkeys(20);
-    const set = new PubkeySet(JSON.parse(JSON.stringify(packPubkeys(keys))));
+    const packed = packPubkeys(keys);
+    const stored = JSON.parse(JSON.stringify(packed));
+    expect(stored).toEqual({ packed: expect.stringMatching(/^[A-Za-z0-9_-]+$/), count: 20 });
+    const unpacked = PackedPubkeys.fromStored(stored)!;
+    expect(unpacked.bytes).toEqual(packed.bytes);
+    const set = new PubkeySet(unpacked);
     for (const key of keys) expect(set.has(key)).toBe(true);
     expect(set.size).toBe(20);
+  });
+
+  it("fromStored refuses damage: wrong count or length, bad text, keys out of order or repeated", () => {
+    const keys = randomPubkeys(5);
+    const { packed, count } = packPubkeys(keys).toJSON();
+    expect(PackedPubkeys.fromStored({ packed, count })?.count).toBe(5);
+    expect(PackedPubkeys.fromStored({ packed, count: 4 })).toBeUndefined();
+    expect(PackedPubkeys.fromStored({ packed: packed.slice(1), count })).toBeUndefined();
+    expect(PackedPubkeys.fromStored({ packed: "!" + packed.slice(1), count })).toBeUndefined();
+    expect(PackedPubkeys.fromStored({ packed: 42, count })).toBeUndefined();
+    expect(PackedPubkeys.fromStored(null)).toBeUndefined();
+    const sorted = [...keys].sort();
+    const hexToText = (hexes: string[]) => Buffer.from(hexes.join(""), "hex").toString("base64url");
+    expect(PackedPubkeys.fromStored({ packed: hexToText(sorted), count: 5 })?.count).toBe(5);
+    expect(PackedPubkeys.fromStored({ packed: hexToText([...sorted].reverse()), count: 5 })).toBeUndefined();
+    expect(PackedPubkeys.fromStored({ packed: hexToText([sorted[0]!, sorted[0]!]), count: 2 })).toBeUndefined();
+    expect(PackedPubkeys.fromStored({ packed: "", count: 0 })?.count).toBe(0);
   });
 
   it("removes duplicates", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { finalizeEvent, generateSecretKey, getPublicKey, type EventTemplate, type NostrEvent } from "nostr-tools/pure";
 import { parseMutes, toListEntry } from "../../src/lists/parse";
-import { PubkeySet, type PackedPubkeys } from "../../src/lists/packedPubkeys";
+import { PackedPubkeys, PubkeySet } from "../../src/lists/packedPubkeys";
 import type { BlockedRelaysData, MutesData, RelayListData } from "../../src/lists/kinds";
 
 const sk = generateSecretKey();
@@ -131,11 +131,16 @@ describe("toListEntry", () => {
     expect((entry.data as NostrEvent).sig).toBe(event.sig);
   });
 
-  it("entries of events received as JSON are plain JSON", () => {
+  it("entries of events received as JSON are plain JSON; a follow list stores as text that unpacks to its bytes", () => {
     for (const kind of [0, 3, 10000, 10006, 10002, 30001]) {
       const received: NostrEvent = JSON.parse(JSON.stringify(sign(kind, [["d", "x"], ["p", pk()], ["r", "wss://a.com"]], "{}")));
       const entry = toListEntry(received);
-      expect(JSON.parse(JSON.stringify(entry))).toEqual(entry);
+      const stored = JSON.parse(JSON.stringify(entry));
+      if (kind !== 3) expect(stored).toEqual(entry);
+      else {
+        expect(stored.data).toEqual({ packed: expect.any(String), count: 1 });
+        expect(PackedPubkeys.fromStored(stored.data)!.bytes).toEqual((entry.data as PackedPubkeys).bytes);
+      }
     }
   });
 });
