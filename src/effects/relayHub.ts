@@ -9,6 +9,7 @@ import { MAX_AUTHORS_PER_FILTER, mergeFilters } from "./refreshFilters";
 import { RelayResync } from "./relayResync";
 import { reviveNeverConnectedRelays } from "./reviveRelays";
 import { startSubscription } from "./subscribe";
+import { nextTurn, type TurnHandle } from "./nextTurn";
 
 export interface Watcher {
   kinds: ReadonlySet<number>;
@@ -42,9 +43,9 @@ interface Batch {
  * for the lists of the sessions that fetch (their stored events, up to EOSE) and, with `limit: 0`,
  * for what every watched session publishes from now on; it stays open as the live subscription
  * until the next one replaces it (its REQ out before the old CLOSE, so nothing falls between).
- * A fetch leaves at once (a microtask, no grouping delay); fetches asked while a REQ waits for its
- * EOSE share the next one, so a burst of logins costs about two REQs, not one each. Each list is
- * handed to its session as soon as it is verified, not at EOSE. A relay that drops and comes back
+ * A fetch leaves in the next turn of the event loop (no timer, no grouping delay); fetches asked
+ * while a REQ waits for its EOSE share the next one, so a burst of logins costs about two REQs, not
+ * one each. Each list is handed to its session as soon as it is verified, not at EOSE. A relay that drops and comes back
  * is caught up and made live again by RelayResync (NDK never sends a REQ again after a reconnect).
  */
 export class RelayHub {
@@ -52,7 +53,7 @@ export class RelayHub {
   private queue: PendingFetch[] = [];
   private batch: Batch | undefined;
   private subscription: NDKSubscription | undefined;
-  private flushScheduled = false;
+  private flushTurn: TurnHandle | undefined;
   /** Sessions came or went since the last REQ: the next one must say so. */
   private watchersChanged = false;
   private stopped = false;
@@ -94,6 +95,8 @@ export class RelayHub {
 
   stop(): void {
     this.stopped = true;
+    this.flushTurn?.cancel();
+    this.flushTurn = undefined;
     if (this.batch) clearTimeout(this.batch.timer);
     this.batch = undefined;
     this.watchers.clear();
@@ -103,11 +106,11 @@ export class RelayHub {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.stopped) return;
-    this.flushScheduled = true;
-    // Logins and logouts of one tick share a single REQ.
-    queueMicrotask(() => {
-      this.flushScheduled = false;
+    if (this.flushTurn || this.stopped) return;
+    // Logins and logouts of one turn share a single REQ, sent once the turn is over (a restore's
+    // state reaches the app first).
+    this.flushTurn = nextTurn(() => {
+      this.flushTurn = undefined;
       try {
         this.flush();
       } catch (error) {

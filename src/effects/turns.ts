@@ -1,4 +1,5 @@
 import type { Hexpubkey } from "../../machines";
+import { after, nextTurn, type TurnHandle } from "./nextTurn";
 
 /** Rebuilds under way at once, besides the preferred one. */
 const SLOTS = 8;
@@ -21,7 +22,7 @@ const LEAD_MS = 50;
 export class Turns {
   private preferred: Hexpubkey | null = null;
   private readonly waiting = new Map<Hexpubkey, () => void>();
-  private timer: Handle | undefined;
+  private timer: TurnHandle | undefined;
   private readonly slotTimers = new Set<ReturnType<typeof setTimeout>>();
   private busy = 0;
   /** The preferred rebuild under way, settled or not. */
@@ -117,23 +118,6 @@ export class Turns {
         start();
       }
     };
-    // A macrotask, so that what the thread already has to do goes first; setImmediate where there is
-    // one (a setTimeout of 0 waits at least a millisecond, and browsers clamp nested ones to 4).
     this.timer = this.leading ? after(LEAD_MS, pump) : nextTurn(pump);
   }
 }
-
-/** A pending turn: what cancels it depends on how it was made. */
-type Handle = { cancel(): void };
-const nextTurn = (callback: () => void): Handle => {
-  if (typeof setImmediate === "function") {
-    const immediate = setImmediate(callback);
-    return { cancel: () => clearImmediate(immediate) };
-  }
-  const timeout = setTimeout(callback, 0);
-  return { cancel: () => clearTimeout(timeout) };
-};
-const after = (ms: number, callback: () => void): Handle => {
-  const timeout = setTimeout(callback, ms);
-  return { cancel: () => clearTimeout(timeout) };
-};
