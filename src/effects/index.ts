@@ -27,7 +27,7 @@ export function sessionImplementations(runtime: EngineRuntime) {
       restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(({ input, signal }) => restoreSigner(keyring, input, signal)),
       authenticate: fromPromise<void, { pubkey: Hexpubkey }>(({ input }) => authenticate(keyring, input)),
       fetchLists: fromPromise<ListEntry[], ListsInput>(({ input, signal }) =>
-        hub.fetch({ pubkey: input.pubkey, kinds: config.kindsFor(input.pubkey, input.walletEnabled), known: input.known }, signal),
+        hub.fetch({ pubkey: input.pubkey, kinds: config.kindsFor(input.pubkey, input.walletEnabled), known: input.known, tieWindowSec: config.refresh.tieWindowSec }, signal),
       ),
       watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) => {
         const kinds = config.kindsFor(input.pubkey, input.walletEnabled);
