@@ -5,6 +5,7 @@ import { StorageError } from "./errors";
 import { loadFastVerifier } from "./lists/verify";
 import { managerActions, managerActors, sessionImplementations } from "./effects";
 import { Configuration, DEFAULT_PLAN, DEFAULT_RETRY, DEFAULT_TIMEOUTS, type EngineTimeouts, type NdkWiringOptions, type RefreshOptions } from "./effects/configuration";
+import { IntegrityCheck } from "./effects/integrity";
 import { Keyring, type SignerNews } from "./effects/keyring";
 import { NdkWiring } from "./effects/ndkWiring";
 import { RelayHub } from "./effects/relayHub";
@@ -70,6 +71,7 @@ export function createRuntime(options: RuntimeOptions): EngineRuntime {
     keyring,
     users,
     hub: new RelayHub({ ndk, fetchMs: config.timeouts.fetchMs, ingestContext }),
+    integrity: new IntegrityCheck(),
     wiring: new NdkWiring(ndk, keyring, users, config.wiring),
     writes: new WriteRegistry(),
   };
@@ -100,6 +102,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
       actor.stop();
       runtime.writes.clear();
       runtime.hub.stop();
+      runtime.integrity.stop();
       runtime.keyring.clear();
     },
   };
