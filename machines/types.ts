@@ -55,7 +55,10 @@ export interface ListEntry<TData = unknown> {
 
 export type ListSlots = Record<string, ListEntry>;
 
-/** A stored entry the effects found damaged, as it was found (the slot may hold a newer one by the time it is named). */
+/**
+ * A stored entry the effects found damaged, as it was found: `key` is the slot that held it (the
+ * slot may hold a newer entry by the time it is named).
+ */
 export type DamagedEntry = Pick<ListEntry, "key" | "id" | "createdAt">;
 
 /**

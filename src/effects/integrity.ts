@@ -24,7 +24,7 @@ export class IntegrityCheck {
    */
   damaged(pubkey: Hexpubkey, lists: () => ListSlots | undefined): DamagedEntry[] | Promise<DamagedEntry[]> {
     const held = lists();
-    if (!held || Object.values(held).every((entry) => this.intact.has(entry))) return [];
+    if (!held || Object.entries(held).every(([slot, entry]) => this.intact.has(entry) && slot === entry.key)) return [];
     return new Promise((resolve) => {
       this.waiting.push(() => resolve(this.inspect(pubkey, lists() ?? {})));
       this.timer ??= setTimeout(() => this.drain(), 0);
@@ -48,13 +48,14 @@ export class IntegrityCheck {
   private inspect(pubkey: Hexpubkey, lists: ListSlots): DamagedEntry[] {
     const damaged: DamagedEntry[] = [];
     const news: number[] = [];
-    for (const entry of Object.values(lists)) {
-      if (this.intact.has(entry)) continue;
-      if (sumHolds(entry)) {
+    for (const [slot, entry] of Object.entries(lists)) {
+      // The slot's name is not under the checksum: one that is not the entry's key was damaged too.
+      if (this.intact.has(entry) && slot === entry.key) continue;
+      if (slot === entry.key && sumHolds(entry)) {
         this.intact.add(entry);
         continue;
       }
-      damaged.push({ key: entry.key, id: entry.id, createdAt: entry.createdAt });
+      damaged.push({ key: slot, id: entry.id, createdAt: entry.createdAt });
       if (!this.reported.has(entry)) news.push(entry.kind);
       this.reported.add(entry);
     }
@@ -78,8 +79,10 @@ export function fetchLists(
 ): Promise<FetchedLists> {
   const ask = async (damaged: DamagedEntry[]): Promise<FetchedLists> => {
     if (signal.aborted) throw failure("aborted", "The fetch was cancelled");
+    // Left out by slot, and by id (a damaged slot name leaves the entry's own key in `known`).
     const keys = new Set(damaged.map((entry) => entry.key));
-    const known = keys.size ? input.known?.filter((entry) => !keys.has(entry.key)) : input.known;
+    const ids = new Set(damaged.map((entry) => entry.id));
+    const known = damaged.length ? input.known?.filter((entry) => !keys.has(entry.key) && !ids.has(entry.id)) : input.known;
     const kinds = config.kindsFor(input.pubkey, input.walletEnabled);
     const entries = await hub.fetch({ pubkey: input.pubkey, kinds, known, tieWindowSec: config.refresh.tieWindowSec }, signal);
     return damaged.length ? { entries, damaged } : { entries };
