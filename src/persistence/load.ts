@@ -56,7 +56,7 @@ export function readEnvelope(text: string | null): LoadOutcome {
     payloads: validEntries(stored, "payloads", payloadSchema, damaged),
     unsafeSecrets: validEntries(stored, "unsafeSecrets", payloadSchema, damaged),
   };
-  const checked = checkSnapshot(envelope.snapshot);
+  const checked = checkSnapshot(envelope.snapshot, envelope.registry.accounts);
   const more = damaged.length ? { damaged } : {};
   return typeof checked === "string"
     ? { kind: "ok", envelope, snapshot: undefined, snapshotProblem: checked, ...more }
@@ -81,10 +81,14 @@ function validEntries<T>(stored: Record<string, unknown>, part: string, schema: 
 }
 
 /** The snapshot with its sessions checked, or why it cannot be used as is. */
-function checkSnapshot(snapshot: unknown): ManagerSnapshot | string {
+function checkSnapshot(snapshot: unknown, accounts: readonly AccountRecord[]): ManagerSnapshot | string {
   const parsed = managerSnapshotSchema.safeParse(snapshot);
   if (!parsed.success) return "the snapshot does not match its schema";
   const { context, children } = parsed.data;
+  // Both are written from one snapshot (records.ts): accounts that differ mean damage, and the registry is the one kept for that.
+  const registered = new Set(accounts.map((account) => account.pubkey));
+  if (context.pubkeys.length !== registered.size || !context.pubkeys.every((pubkey) => registered.has(pubkey)))
+    return "the snapshot's accounts are not the registry's";
   const sessions: Record<string, StoredSession> = {};
   for (const pubkey of context.pubkeys) {
     const child = sessionChildSchema.safeParse(children[sessionId(pubkey)]);
