@@ -4,3 +4,4 @@ export * from "./failures";
 export * from "./session.machine";
 export * from "./manager.machine";
 export type { QueuedWrite, WriteRecord, WriteReport } from "./writes";
+export * from "./checksum";

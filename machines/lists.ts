@@ -1,4 +1,5 @@
-import type { FetchPlan, ListEntry, ListSlots } from "./types";
+import { entrySum } from "./checksum";
+import type { FetchedLists, FetchPlan, ListEntry, ListSlots } from "./types";
 
 export const Kind = {
   Profile: 0,
@@ -41,8 +42,27 @@ export function mergeEntries(slots: ListSlots, entries: readonly ListEntry[]): L
 export function localEdits(slots: ListSlots, entries: readonly ListEntry[]): ListEntry[] {
   return entries.map((entry) => {
     const stored = slots[entry.key];
-    return stored && entry.createdAt <= stored.createdAt ? { ...entry, createdAt: stored.createdAt + 1 } : entry;
+    if (!stored || entry.createdAt > stored.createdAt) return entry;
+    const redated = { ...entry, createdAt: stored.createdAt + 1 };
+    // Its checksum covers createdAt: computed again, so the stored edit is not taken for damage.
+    return entry.sum === undefined ? redated : { ...redated, sum: entrySum(redated) };
   });
+}
+
+/**
+ * The slots after a fetch: each damaged entry it names is dropped while the slot still holds it (a
+ * newer list that arrived meanwhile stays), then the fetched entries are taken by the NIP-01 rule —
+ * so the relays' copy of a damaged list replaces it even with the same id and created_at.
+ */
+export function refreshedLists(slots: ListSlots, { entries, damaged = [] }: FetchedLists): ListSlots {
+  let next = slots;
+  for (const { key, id, createdAt } of damaged) {
+    const held = next[key];
+    if (!held || held.id !== id || held.createdAt !== createdAt) continue;
+    if (next === slots) next = { ...slots };
+    delete next[key];
+  }
+  return mergeEntries(next, entries);
 }
 
 /**

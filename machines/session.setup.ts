@@ -4,9 +4,9 @@
  */
 import { assign, enqueueActions, fromCallback, fromPromise, or, raise, setup, stateIn, type EventObject } from "xstate";
 import { asFailure, EXTENSION_AWAY, NEEDS_LOGIN } from "./failures";
-import { hasPartialEntries, localEdits, mergeEntries } from "./lists";
+import { hasPartialEntries, localEdits, mergeEntries, refreshedLists } from "./lists";
 import type { ListsInput, PublishListInput, ReadListInput, ReadListOutput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
-import { READ_ONLY, type BackoffInput, type Hexpubkey, type ListEntry, type ListSlots, type SessionFailure, type SignerDescriptor } from "./types";
+import { READ_ONLY, type BackoffInput, type FetchedLists, type Hexpubkey, type ListEntry, type ListSlots, type SessionFailure, type SignerDescriptor } from "./types";
 import * as w from "./writes";
 
 const notProvided = (name: string) => () => {
@@ -15,11 +15,11 @@ const notProvided = (name: string) => () => {
 
 const errorOf = (event: { error?: unknown } | EventObject) => asFailure((event as { error?: unknown }).error);
 
-/** Entries brought by a live update, an edit, a write, or by the fetch's done event. */
-const entriesOf = (event: EventObject): ListEntry[] =>
-  event.type === "list.received" || event.type === "session.update" || event.type === "write.stored"
-    ? (event as unknown as { entries: ListEntry[] }).entries
-    : ((event as { output?: ListEntry[] }).output ?? []);
+/** Entries brought by a live update, an edit or a write. */
+const entriesOf = (event: EventObject): ListEntry[] => (event as unknown as { entries: ListEntry[] }).entries;
+
+/** What the fetch's done event brought (nothing, for a done event without output). */
+const fetchedOf = (event: EventObject): FetchedLists => (event as { output?: FetchedLists }).output ?? { entries: [] };
 
 const failureOf = (event: EventObject): SessionFailure =>
   event.type === "session.fault" ? (event as unknown as { failure: SessionFailure }).failure : errorOf(event);
@@ -46,8 +46,8 @@ export const sessionSetup = setup({
     restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(notProvided("restoreSigner")),
     /** Proves the signer answers for this pubkey, within a bounded wait. */
     authenticate: fromPromise<void, { pubkey: Hexpubkey }>(notProvided("authenticate")),
-    /** One REQ for the session's lists (shared by the fetches of one tick), closed on EOSE. */
-    fetchLists: fromPromise<ListEntry[], ListsInput>(notProvided("fetchLists")),
+    /** One REQ for the session's lists (shared by the fetches of one tick), closed on EOSE; names the stored entries it found damaged. */
+    fetchLists: fromPromise<FetchedLists, ListsInput>(notProvided("fetchLists")),
     /** Joins the shared live subscription; sends `list.received` for each newer verified list. */
     watchLists: fromCallback<EventObject, ListsInput>(notProvided("watchLists")),
     /** Resolves when the backoff after `attempt` failures, counted from `since`, is over. */
@@ -67,7 +67,7 @@ export const sessionSetup = setup({
     bringsNewerList: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) !== context.lists,
     hasPartialLists: ({ context }) => hasPartialEntries(context.lists),
     /** The fetch that just ended leaves an entry read without the signer (it started before the signer was ready). */
-    leavesPartialLists: ({ context, event }) => hasPartialEntries(mergeEntries(context.lists, entriesOf(event))),
+    leavesPartialLists: ({ context, event }) => hasPartialEntries(refreshedLists(context.lists, fetchedOf(event))),
     restoredStopped: ({ event }) => restoredAs(event).stopped === true,
     restoredBackingOff: ({ context }) => context.listsFailure !== null,
     /** The signer region is where a signature can be asked for (awaiting an approval or a recheck included). */
@@ -79,6 +79,8 @@ export const sessionSetup = setup({
     /** Hands a changed mute or blocked-relays list to NDK's wiring (which applies it when this session is active). Provided from src/. */
     shareFilters: (_, _params: { pubkey: Hexpubkey; lists: ListSlots }) => {},
     storeEntries: assign({ lists: ({ context, event }) => mergeEntries(context.lists, entriesOf(event)) }),
+    /** A fetch's entries, in place of the damaged stored ones it names (see refreshedLists). */
+    storeFetched: assign({ lists: ({ context, event }) => refreshedLists(context.lists, fetchedOf(event)) }),
     storeEdits: assign({ lists: ({ context, event }) => mergeEntries(context.lists, localEdits(context.lists, entriesOf(event))) }),
     recordSignerFailure: assign(({ context, event }) => ({ signerFailure: failureOf(event), signerAttempt: context.signerAttempt + 1 })),
     recordListsFailure: assign(({ context, event }) => ({ listsFailure: errorOf(event), listsAttempt: context.listsAttempt + 1 })),

@@ -45,9 +45,31 @@ export interface ListEntry<TData = unknown> {
    * yet. A refresh reads such an entry again once the session can sign.
    */
   partial?: true;
+  /**
+   * Integrity checksum of everything above (machines/checksum.ts), computed where the entry was made.
+   * A stored entry whose sum does not hold (or that has none) was damaged at rest: a refresh asks
+   * for it in full and puts the relays' copy in its place, even one with the same id.
+   */
+  sum?: string;
 }
 
 export type ListSlots = Record<string, ListEntry>;
+
+/**
+ * A stored entry the effects found damaged, as it was found: `key` is the slot that held it (the
+ * slot may hold a newer entry by the time it is named).
+ */
+export type DamagedEntry = Pick<ListEntry, "key" | "id" | "createdAt">;
+
+/**
+ * What a fetch of a session's lists brings: the newest entry of each slot the relays sent, and the
+ * stored entries found damaged before it was asked for (they give way to the relays' copies, or are
+ * dropped when the relays hold none).
+ */
+export interface FetchedLists {
+  entries: ListEntry[];
+  damaged?: DamagedEntry[];
+}
 
 /** Why an effect failed, as stored in context: a code to branch on and a message without secrets. */
 export interface SessionFailure {

@@ -4,7 +4,8 @@ import { managerMachine, sessionMachine, type FetchPlan, type Hexpubkey, type Lo
 import { StorageError } from "./errors";
 import { loadFastVerifier } from "./lists/verify";
 import { managerActions, managerActors, sessionImplementations } from "./effects";
-import { Configuration, DEFAULT_PLAN, DEFAULT_RETRY, DEFAULT_TIMEOUTS, type EngineTimeouts, type NdkWiringOptions } from "./effects/configuration";
+import { Configuration, DEFAULT_PLAN, DEFAULT_RETRY, DEFAULT_TIMEOUTS, type EngineTimeouts, type NdkWiringOptions, type RefreshOptions } from "./effects/configuration";
+import { IntegrityCheck } from "./effects/integrity";
 import { Keyring, type SignerNews } from "./effects/keyring";
 import { NdkWiring } from "./effects/ndkWiring";
 import { RelayHub } from "./effects/relayHub";
@@ -23,6 +24,7 @@ export interface RuntimeOptions {
   retry?: RetryPolicy;
   timeouts?: Partial<EngineTimeouts>;
   wiring?: Partial<NdkWiringOptions>;
+  refresh?: RefreshOptions;
   /** How secrets are kept at rest (NIP-49 passphrase and/or an AES-GCM key). */
   secrets?: SecretsPolicy;
   /** Every signer fault and approval prompt (NIP-46 auth_url), beside the session's own state. */
@@ -58,6 +60,7 @@ export function createRuntime(options: RuntimeOptions): EngineRuntime {
     options.retry ?? DEFAULT_RETRY,
     { ...DEFAULT_TIMEOUTS, ...options.timeouts },
     { setMuteFilter: true, setRelayConnectionFilter: true, ...options.wiring },
+    { ...options.refresh },
   );
   const keyring = new Keyring({ ndk, signerMs: config.timeouts.signerMs, keeper: new SecretsKeeper(options.secrets), onNews: options.onSignerNews });
   const users = new Users(ndk);
@@ -68,6 +71,7 @@ export function createRuntime(options: RuntimeOptions): EngineRuntime {
     keyring,
     users,
     hub: new RelayHub({ ndk, fetchMs: config.timeouts.fetchMs, ingestContext }),
+    integrity: new IntegrityCheck(),
     wiring: new NdkWiring(ndk, keyring, users, config.wiring),
     writes: new WriteRegistry(),
   };
@@ -98,6 +102,7 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
       actor.stop();
       runtime.writes.clear();
       runtime.hub.stop();
+      runtime.integrity.stop();
       runtime.keyring.clear();
     },
   };

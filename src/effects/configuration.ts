@@ -14,6 +14,17 @@ export interface EngineTimeouts {
   connectMs: number;
 }
 
+/** How refreshes ask for lists already stored. */
+export interface RefreshOptions {
+  /**
+   * Off by default: every refresh asks from the stored list's own second, so a same-second rival
+   * with a lower id is never missed (NIP-01 decides). Set, lists stored longer ago than this many
+   * seconds are asked from the next second: the relays do not send them again (less bandwidth at
+   * each restore), and an old same-second rival is missed.
+   */
+  tieWindowSec?: number;
+}
+
 export interface NdkWiringOptions {
   /** Keep `ndk.muteFilter` on the active session's mute list (default true). */
   setMuteFilter: boolean;
@@ -50,6 +61,7 @@ export class Configuration {
     readonly retry: RetryPolicy,
     readonly timeouts: EngineTimeouts,
     readonly wiring: NdkWiringOptions,
+    readonly refresh: RefreshOptions = {},
   ) {}
 
   /** The kinds a session fetches and follows: its plan (the app's, or its own), the wallet if the user enabled it, its monitored kinds. */

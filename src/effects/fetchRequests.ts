@@ -9,6 +9,8 @@ export interface FetchRequest {
   kinds: number[];
   /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
   known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
+  /** The app's `refresh.tieWindowSec` (see refreshFilters). */
+  tieWindowSec?: number;
 }
 
 /** Filters of one REQ at most, once merged (relays cap what one REQ may ask). */
@@ -28,13 +30,13 @@ export class PendingFetch {
   private readonly stopListening: () => void;
 
   constructor(
-    { pubkey, kinds, known = [] }: FetchRequest,
+    { pubkey, kinds, known = [], tieWindowSec }: FetchRequest,
     readonly context: IngestContext,
     private readonly outcome: { resolve(entries: ListEntry[]): void; reject(error: unknown): void },
     signal: AbortSignal,
   ) {
     this.author = pubkey;
-    this.filters = refreshFilters(pubkey, kinds, known);
+    this.filters = refreshFilters(pubkey, kinds, known, tieWindowSec);
     this.stored = new Set(known.map((entry) => entry.id));
     const abort = () => this.reject(failure("aborted", "The fetch was cancelled"));
     signal.addEventListener("abort", abort, { once: true });

@@ -1,9 +1,9 @@
-import { fromCallback, fromPromise, type EventObject } from "xstate";
+import { fromCallback, fromPromise, type AnyActorRef, type EventObject } from "xstate";
 import type {
   BackoffInput,
+  FetchedLists,
   FetchPlan,
   Hexpubkey,
-  ListEntry,
   ListSlots,
   ListsInput,
   ManagerEvent,
@@ -11,10 +11,13 @@ import type {
   ReadListInput,
   ReadListOutput,
   SessionEvent,
+  SessionContext,
   SignerDescriptor,
   WriteReport,
 } from "../../machines";
+import { sessionId } from "../../machines";
 import { backoff } from "./backoff";
+import { fetchLists } from "./integrity";
 import { publishList, readList } from "./listWriter";
 import type { EngineRuntime } from "./runtime";
 import { authenticate, ingestContextFor, restoreSigner } from "./signers";
@@ -26,8 +29,9 @@ export function sessionImplementations(runtime: EngineRuntime) {
     actors: {
       restoreSigner: fromPromise<void, { pubkey: Hexpubkey; signer: SignerDescriptor }>(({ input, signal }) => restoreSigner(keyring, input, signal)),
       authenticate: fromPromise<void, { pubkey: Hexpubkey }>(({ input }) => authenticate(keyring, input)),
-      fetchLists: fromPromise<ListEntry[], ListsInput>(({ input, signal }) =>
-        hub.fetch({ pubkey: input.pubkey, kinds: config.kindsFor(input.pubkey, input.walletEnabled), known: input.known }, signal),
+      // The stored lists to check are read from the session itself: the actor's input is persisted, so it carries only ids.
+      fetchLists: fromPromise<FetchedLists, ListsInput>(({ input, signal, system }) =>
+        fetchLists(runtime, input, signal, () => ((system.get(sessionId(input.pubkey)) as AnyActorRef | undefined)?.getSnapshot().context as SessionContext | undefined)?.lists),
       ),
       watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) => {
         const kinds = config.kindsFor(input.pubkey, input.walletEnabled);

@@ -1,6 +1,6 @@
 import type { NDKSigner, NDKUser } from "@nostr-dev-kit/ndk";
 import type { NostrEvent } from "nostr-tools/pure";
-import { Kind, type ListEntry } from "../../machines";
+import { Kind, withSum, type ListEntry } from "../../machines";
 import { toListEntry } from "../lists/parse";
 import { isAuthentic } from "../lists/verify";
 import { withTimeout } from "../errors";
@@ -16,18 +16,19 @@ export interface IngestContext {
 }
 
 /**
- * Verify → (decrypt private mutes) → parse. Undefined for anything that must not feed the session.
- * A mute list with private items read while the session has no signer is marked `partial`: it is
- * read again once the session can sign.
+ * Verify → (decrypt private mutes) → parse → checksum. Undefined for anything that must not feed the
+ * session. A mute list with private items read while the session has no signer is marked `partial`:
+ * it is read again once the session can sign. The checksum (machines/checksum.ts) is computed here,
+ * once, from the verified event: a stored copy that no longer matches it was damaged at rest.
  */
 export async function ingest(event: NostrEvent, ctx: IngestContext): Promise<ListEntry | undefined> {
   if (!ctx.kinds.has(event.kind) || !isAuthentic(event, ctx.author)) return undefined;
-  if (event.kind !== Kind.MuteList || !event.content) return toListEntry(event);
+  if (event.kind !== Kind.MuteList || !event.content) return withSum(toListEntry(event));
   const signer = ctx.signer();
-  if (!signer) return { ...toListEntry(event), partial: true };
+  if (!signer) return withSum({ ...toListEntry(event), partial: true });
   // A decryption is a key agreement (milliseconds): the lists that arrived with this one go first.
   await nextTurn();
-  return toListEntry(event, await privateTags(event.content, signer, ctx));
+  return withSum(toListEntry(event, await privateTags(event.content, signer, ctx)));
 }
 
 /** Resolves after the events already waiting in the event loop (the rest of a REQ's answer) are handled. */

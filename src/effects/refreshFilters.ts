@@ -2,20 +2,24 @@ import type { NDKFilter } from "@nostr-dev-kit/ndk";
 import type { ListsInput } from "../../machines";
 
 /**
- * Same-second rivals (a NIP-01 tie: the lower id wins) come from two clients writing at once, and
- * reach relays with them. A list stored longer ago than this is asked for from the next second on:
- * asking from its own second would download every stored list again at every restore (72 MB for
- * 1,000 sessions of 1,000 follows) to look for a rival that cannot be new.
- */
-export const TIE_WINDOW_SEC = 24 * 60 * 60;
-
-/**
  * The filters of one REQ: kinds already stored are asked only from the stored `created_at` on; the
- * rest, and addressable kinds, in full. For a list stored within TIE_WINDOW_SEC the stored second
- * itself is included, so a rival event of that second with a lower id is fetched too; the stored
- * event that comes back with it is recognised by its id and skipped unverified (PendingFetch.stored).
+ * rest, and addressable kinds, in full. The stored second itself is included, so a rival event of
+ * that second with a lower id (a NIP-01 tie: two clients writing at once) is fetched and the NIP-01
+ * rule decides; the stored event that comes back with it is recognised by its id and skipped
+ * unverified (PendingFetch.stored).
+ *
+ * `tieWindowSec` (the manager's `refresh.tieWindowSec`, off by default) trades that for bandwidth:
+ * a list stored longer ago than it is asked from the next second, so the stored list is not
+ * downloaded again at every restore (72 MB for 1,000 sessions of 1,000 follows) — and an old
+ * same-second rival that reached the relays late is missed.
  */
-export function refreshFilters(pubkey: string, kinds: number[], known: NonNullable<ListsInput["known"]>, nowSec = Math.floor(Date.now() / 1000)): NDKFilter[] {
+export function refreshFilters(
+  pubkey: string,
+  kinds: number[],
+  known: NonNullable<ListsInput["known"]>,
+  tieWindowSec?: number,
+  nowSec = Math.floor(Date.now() / 1000),
+): NDKFilter[] {
   const newest = new Map<number, number>();
   for (const { key, createdAt } of known) if (!key.includes(":")) newest.set(Number(key), createdAt);
   const full = kinds.filter((kind) => !newest.has(kind));
@@ -23,8 +27,8 @@ export function refreshFilters(pubkey: string, kinds: number[], known: NonNullab
   for (const kind of kinds) {
     const createdAt = newest.get(kind);
     if (createdAt === undefined) continue;
-    const since = nowSec - createdAt <= TIE_WINDOW_SEC ? createdAt : createdAt + 1;
-    filters.push({ authors: [pubkey], kinds: [kind], since });
+    const skipsTie = tieWindowSec !== undefined && nowSec - createdAt > tieWindowSec;
+    filters.push({ authors: [pubkey], kinds: [kind], since: skipsTie ? createdAt + 1 : createdAt });
   }
   return filters;
 }

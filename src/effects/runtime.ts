@@ -1,5 +1,6 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import type { Configuration } from "./configuration";
+import type { IntegrityCheck } from "./integrity";
 import type { Keyring } from "./keyring";
 import type { NdkWiring } from "./ndkWiring";
 import type { RelayHub } from "./relayHub";
@@ -17,6 +18,8 @@ export interface EngineRuntime {
   readonly users: Users;
   /** Every session's lists, fetched and live, through one subscription per relay. */
   readonly hub: RelayHub;
+  /** Stored lists damaged at rest, found before their refresh. */
+  readonly integrity: IntegrityCheck;
   readonly wiring: NdkWiring;
   /** The callers waiting for list writes, by request id. */
   readonly writes: WriteRegistry;

@@ -47,6 +47,7 @@ export function runtimeOptionsFrom(ndk: NDK, options: SessionManagerOptions, pla
     plan,
     retry: options.retry,
     timeouts: options.timeouts,
+    refresh: options.refresh,
     wiring: {
       setMuteFilter: options.fetches?.setMuteFilter ?? true,
       setRelayConnectionFilter: options.fetches?.setRelayConnectionFilter ?? true,

@@ -5,7 +5,7 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import type { Hexpubkey, NDKEvent, NDKKind, NDKSigner, NDKSubscription, NDKUser, NDKUserProfile } from "@nostr-dev-kit/ndk";
 import type { InspectionObserver } from "../engine";
-import type { EngineTimeouts } from "../effects/configuration";
+import type { EngineTimeouts, RefreshOptions } from "../effects/configuration";
 import type { RetryPolicy, SessionFailure, WriteRecord } from "../../machines";
 import type { KeyValueStorage } from "../storage/types";
 import type { SecretsPolicy } from "../secrets/sealing";
@@ -201,6 +201,12 @@ export interface SessionManagerOptions {
   timeouts?: Partial<EngineTimeouts>;
   /** Added: backoff of automatic retries. */
   retry?: RetryPolicy;
+  /**
+   * Added: `tieWindowSec` (off by default) asks lists stored longer ago than that from the next
+   * second, saving the bandwidth of sending them again at each refresh, at the cost of missing an
+   * old same-second rival with a lower id (NIP-01's tie rule). Without it that second is always asked.
+   */
+  refresh?: RefreshOptions;
   /**
    * Added: keep the tabs of one origin in step (BroadcastChannel, or localStorage events). On by
    * default with LocalStorage and LocalForageStorage. `shareActive` (default true): a switch in one

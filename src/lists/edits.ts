@@ -7,7 +7,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { NostrEvent } from "nostr-tools/pure";
-import { Kind, slotKey, type ListEntry, type SessionPreferences } from "../../machines";
+import { Kind, slotKey, withSum, type ListEntry, type SessionPreferences } from "../../machines";
 import type { BlockedRelaysData, MutesData, ProfileData, RelayListData } from "./kinds";
 import { isHexPubkey, packPubkeys } from "./packedPubkeys";
 import { dTagOf } from "./parse";
@@ -34,14 +34,16 @@ export interface EditBase {
   mutedHashtags?: Iterable<string>;
 }
 
-const entryOf = (kind: number, data: unknown, at: number, key = String(kind)): ListEntry => ({
-  key,
-  kind,
-  // A stable id of the edit's content: storage checks ids as 64 hex characters.
-  id: bytesToHex(sha256(utf8ToBytes(JSON.stringify([key, data])))),
-  createdAt: at,
-  data,
-});
+// With its checksum, as every stored entry has (the machine computes it again if it re-dates the edit).
+const entryOf = (kind: number, data: unknown, at: number, key = String(kind)): ListEntry =>
+  withSum({
+    key,
+    kind,
+    // A stable id of the edit's content: storage checks ids as 64 hex characters.
+    id: bytesToHex(sha256(utf8ToBytes(JSON.stringify([key, data])))),
+    createdAt: at,
+    data,
+  });
 
 function mutesOf(edit: SessionEdit, base: EditBase): MutesData {
   const muteSet = edit.muteSet ?? base.muteSet ?? new Map<string, string>();

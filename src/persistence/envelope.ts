@@ -6,7 +6,7 @@
 import { z } from "zod";
 
 export const FORMAT = "ndk-session-engine";
-export const CURRENT_VERSION = 3;
+export const CURRENT_VERSION = 4;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const signer = z.object({ type: z.string().min(1).max(64) });
@@ -83,13 +83,15 @@ const listEntry = z
     createdAt: z.number().int(),
     data: z.unknown(),
     partial: z.literal(true).optional(),
+    // Checked before the lists' refresh (src/effects/integrity.ts), not here: restore must stay fast.
+    sum: z.string().max(16).optional(),
   })
   .refine((entry) => (listData[entry.kind] ?? rawEvent).safeParse(entry.data).success, "list data does not match its kind");
 
 const failure = z.object({ code: z.string(), message: z.string(), at: z.number() });
 const stateValue: z.ZodType<unknown> = z.union([z.string(), z.record(z.string(), z.lazy(() => stateValue))]);
 
-/** A session as stored (version 3): what the user did and what relays sent; no configuration. */
+/** A session as stored (version 4: follow lists as bytes since 3, list checksums since 4): what the user did and what relays sent; no configuration. */
 const sessionSnapshot = z.object({
   status: z.literal("active"),
   value: stateValue,

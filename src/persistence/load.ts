@@ -57,7 +57,7 @@ export function readEnvelope(text: string | null): LoadOutcome {
     payloads: validEntries(stored, "payloads", payloadSchema, damaged),
     unsafeSecrets: validEntries(stored, "unsafeSecrets", payloadSchema, damaged),
   };
-  const checked = checkSnapshot(envelope.snapshot, damaged);
+  const checked = checkSnapshot(envelope.snapshot, envelope.registry.accounts, damaged);
   const more = damaged.length ? { damaged } : {};
   return typeof checked === "string"
     ? { kind: "ok", envelope, snapshot: undefined, snapshotProblem: checked, ...more }
@@ -85,10 +85,14 @@ function validEntries<T>(stored: Record<string, unknown>, part: string, schema: 
  * The snapshot with its sessions checked and their lists unpacked, or why it cannot be used as is.
  * A list that does not unpack is left out (its session fetches it again) and named in `damaged`.
  */
-function checkSnapshot(snapshot: unknown, damaged: string[]): ManagerSnapshot | string {
+function checkSnapshot(snapshot: unknown, accounts: readonly AccountRecord[], damaged: string[]): ManagerSnapshot | string {
   const parsed = managerSnapshotSchema.safeParse(snapshot);
   if (!parsed.success) return "the snapshot does not match its schema";
   const { context, children } = parsed.data;
+  // Both are written from one snapshot (records.ts): accounts that differ mean damage, and the registry is the one kept for that.
+  const registered = new Set(accounts.map((account) => account.pubkey));
+  if (context.pubkeys.length !== registered.size || !context.pubkeys.every((pubkey) => registered.has(pubkey)))
+    return "the snapshot's accounts are not the registry's";
   const sessions: Record<string, StoredSession> = {};
   for (const pubkey of context.pubkeys) {
     const child = sessionChildSchema.safeParse(children[sessionId(pubkey)]);
@@ -100,7 +104,7 @@ function checkSnapshot(snapshot: unknown, damaged: string[]): ManagerSnapshot | 
       return "a session is in a state the machine does not have";
     }
     const lists = child.data.snapshot.context.lists;
-    for (const key of unpackLists(lists)) damaged.push(`list ${key} of ${pubkey}`);
+    for (const key of unpackLists(lists)) damaged.push(`list of kind ${key} of ${pubkey}`);
     sessions[pubkey] = child.data.snapshot;
   }
   return { context, sessions };

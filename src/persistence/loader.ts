@@ -82,6 +82,7 @@ export class StateLoader {
     const activePubkey = envelope.registry.activePubkey;
     // Parts left out (a damaged secret): the bytes are kept before a save writes the rest back.
     const backup = damaged ? await this.keepBytes(text!, "damaged") : undefined;
+    for (const part of damaged ?? []) console.warn(`ndk-session-engine: the stored ${part} is damaged and was left out; the stored bytes are kept under "${backup}"`);
     if (snapshot) return this.done("snapshot", { accounts: accountsOfSnapshot(snapshot), activePubkey }, backup);
     const registry = { accounts: accountsOfRegistry(envelope.registry.accounts), activePubkey };
     // No snapshot at all: an app's own save(map) wrote just these accounts; nothing to keep.

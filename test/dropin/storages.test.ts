@@ -18,6 +18,7 @@ import {
 } from "../../src";
 import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
+import { CURRENT_VERSION } from "../../src/persistence/envelope";
 import { managerFor } from "../support/engine";
 import { createFakeNip07, type FakeNip07 } from "../support/nip07";
 
@@ -107,7 +108,7 @@ describe.each(storages)("%s holds one value, read in either shape", (_, make) =>
     expect(mine.signerPayload).toBeUndefined(); // no key is stored without the unsafe option
     expect(loaded.sessions.get(watcher)).toMatchObject({ signerType: "read-only" });
     expect(JSON.parse(loaded.sessions.get(extensionPubkey)!.signerPayload!)).toMatchObject({ type: "nip07" });
-    expect(JSON.parse(loaded.state!)).toMatchObject({ format: "ndk-session-engine", version: expect.any(Number), snapshot: expect.any(Object) });
+    expect(JSON.parse(loaded.state!)).toMatchObject({ format: "ndk-session-engine", version: CURRENT_VERSION, snapshot: expect.any(Object) });
     expect(loaded.state).not.toContain(alice.privateKey);
 
     // With the unsafe option the key's payload is stored, and load() gives it.

@@ -3,6 +3,7 @@ import { vi } from "vitest";
 import { fromCallback, fromPromise, type EventObject } from "xstate";
 import {
   sessionMachine,
+  type FetchedLists,
   type BackoffInput,
   type ListEntry,
   type ListSlots,
@@ -69,7 +70,8 @@ export type BackoffId = "signerBackoff" | "listsBackoff";
 export function makeFakes(fetchResult: ListEntry[] = []) {
   const restoreSigner = vi.fn(async (_input: { pubkey: string; signer: SignerDescriptor }) => {});
   const authenticate = vi.fn(async (_input: { pubkey: string }) => {});
-  const fetchLists = vi.fn(async (_input: ListsInput): Promise<ListEntry[]> => fetchResult);
+  // Entries alone, or the whole outcome (with the damaged entries it names).
+  const fetchLists = vi.fn(async (_input: ListsInput): Promise<ListEntry[] | FetchedLists> => fetchResult);
   const watchLists = vi.fn((_input: ListsInput, _sendBack: SendBack) => {});
   const watchCleanup = vi.fn((_input: ListsInput) => {});
   const waits: Array<{ id: BackoffId; input: BackoffInput; deferred: Deferred<void> }> = [];
@@ -97,7 +99,10 @@ export function makeFakes(fetchResult: ListEntry[] = []) {
   const actors = {
     restoreSigner: fromPromise<void, { pubkey: string; signer: SignerDescriptor }>(({ input }) => restoreSigner(input)),
     authenticate: fromPromise<void, { pubkey: string }>(({ input }) => authenticate(input)),
-    fetchLists: fromPromise<ListEntry[], ListsInput>(({ input }) => fetchLists(input)),
+    fetchLists: fromPromise<FetchedLists, ListsInput>(async ({ input }) => {
+      const fetched = await fetchLists(input);
+      return Array.isArray(fetched) ? { entries: fetched } : fetched;
+    }),
     watchLists: fromCallback<EventObject, ListsInput>(({ input, sendBack }) => {
       watchLists(input, sendBack);
       return () => watchCleanup(input);

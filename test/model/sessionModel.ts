@@ -23,7 +23,7 @@
  */
 import { fromTransition, type ActorSystem, type SnapshotFrom } from "xstate";
 import { TestModel } from "xstate/graph";
-import { hasPartialEntries, sessionMachine, type ListEntry, type SessionEvent, type SessionFailure, type SessionInput } from "../../machines";
+import { hasPartialEntries, sessionMachine, type FetchedLists, type ListEntry, type SessionEvent, type SessionFailure, type SessionInput } from "../../machines";
 import { recordingScope } from "./coverage";
 import { planCoveringPaths, replayPath, type PlanOptions } from "./paths";
 import { duringRead, formatWriteEvent, withWrite, writeCommands, writesOutcomes, type WriteFacts } from "./sessionWrites";
@@ -65,7 +65,7 @@ export interface ModelState {
 }
 
 export type Birth = { type: "birth"; kind: SignerKind; sealed: boolean; patience: Patience; restored?: SavedLists };
-export type EffectOutcome = { type: `xstate.done.actor.${string}`; output?: ListEntry[] } | { type: `xstate.error.actor.${string}`; error: SessionFailure };
+export type EffectOutcome = { type: `xstate.done.actor.${string}`; output?: FetchedLists } | { type: `xstate.error.actor.${string}`; error: SessionFailure };
 export type ModelEvent = SessionEvent | Birth | EffectOutcome;
 
 export const APPROVE_URL = "https://bunker.example/approve";
@@ -97,7 +97,7 @@ const BIRTHS: Birth[] = [
  */
 const mutes = (partial: boolean): ListEntry => ({ key: "10000", kind: 10000, id: "model-mutes", createdAt: 1, data: {}, ...(partial ? { partial: true as const } : {}) });
 const failure = (code: string): SessionFailure => ({ code, message: code, at: 0 });
-const done = (id: string, output?: ListEntry[]) => (output ? { type: `xstate.done.actor.${id}`, output } : { type: `xstate.done.actor.${id}` }) as ModelEvent;
+const done = (id: string, entries?: ListEntry[]) => (entries ? { type: `xstate.done.actor.${id}`, output: { entries } } : { type: `xstate.done.actor.${id}` }) as ModelEvent;
 const failed = (id: string, code: string) => ({ type: `xstate.error.actor.${id}`, error: failure(code) }) as ModelEvent;
 const fault = (code: string): ModelEvent => ({ type: "session.fault", failure: failure(code) });
 

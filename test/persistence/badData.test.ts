@@ -117,6 +117,14 @@ describe("bad stored data keeps its bytes", () => {
     expect(manager.getSession(alice)!.followSet!.has(bob)).toBe(true);
   });
 
+  it("a snapshot whose accounts are not the registry's falls back to the registry: no account is lost, bytes kept", async () => {
+    const envelope = JSON.parse(valid);
+    envelope.snapshot.context.pubkeys = []; // schema-valid, and would restore no session at all
+    const { ready, report } = await restoreStored(envelope);
+    expect(report).toMatchObject({ source: "registry", sessions: 2 });
+    for (const account of envelope.registry.accounts) await ready(account.pubkey);
+  });
+
   it("an envelope without its snapshot falls back to the registry, bytes kept", async () => {
     const { snapshot: _dropped, ...envelope } = JSON.parse(valid);
     const { ready, report } = await restoreStored(envelope);

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { mergeFilters, refreshFilters, TIE_WINDOW_SEC } from "../../src/effects/refreshFilters";
+import { mergeFilters, refreshFilters } from "../../src/effects/refreshFilters";
 
 const pk = "a".repeat(64);
 
@@ -7,17 +7,30 @@ it("a first fetch asks for every kind in one filter", () => {
   expect(refreshFilters(pk, [0, 3, 10000], [])).toEqual([{ authors: [pk], kinds: [0, 3, 10000] }]);
 });
 
-it("a refresh asks for recent lists from their stored second on (a same-second rival included), older ones from the next second, and in full for the rest", () => {
+it("a refresh asks for every stored list from its own second on (a same-second rival included, however old), and in full for the rest", () => {
   const now = 1_000_000;
   const known = [
     { key: "3", id: "b".repeat(64), createdAt: now - 100 },
-    { key: "10000", id: "c".repeat(64), createdAt: now - TIE_WINDOW_SEC - 1 },
+    { key: "10000", id: "c".repeat(64), createdAt: 5 },
     { key: "30078:app", id: "d".repeat(64), createdAt: 70 },
   ];
-  expect(refreshFilters(pk, [0, 3, 10000, 30078], known, now)).toEqual([
+  expect(refreshFilters(pk, [0, 3, 10000, 30078], known, undefined, now)).toEqual([
     { authors: [pk], kinds: [0, 30078] },
     { authors: [pk], kinds: [3], since: now - 100 },
-    { authors: [pk], kinds: [10000], since: now - TIE_WINDOW_SEC },
+    { authors: [pk], kinds: [10000], since: 5 },
+  ]);
+});
+
+it("with the opt-in tie window, lists stored longer ago than it are asked from the next second", () => {
+  const now = 1_000_000;
+  const day = 24 * 60 * 60;
+  const known = [
+    { key: "3", id: "b".repeat(64), createdAt: now - day },
+    { key: "10000", id: "c".repeat(64), createdAt: now - day - 1 },
+  ];
+  expect(refreshFilters(pk, [3, 10000], known, day, now)).toEqual([
+    { authors: [pk], kinds: [3], since: now - day },
+    { authors: [pk], kinds: [10000], since: now - day },
   ]);
 });
 
