@@ -1,5 +1,6 @@
 import { sumHolds, type DamagedEntry, type FetchedLists, type Hexpubkey, type ListEntry, type ListSlots, type ListsInput } from "../../machines";
 import { failure } from "../errors";
+import { nextTurn, type TurnHandle } from "./nextTurn";
 import type { EngineRuntime } from "./runtime";
 
 /**
@@ -14,11 +15,11 @@ export class IntegrityCheck {
   /** Damaged entries already warned about (a refresh that fails checks them again at its retry). */
   private readonly reported = new WeakSet<ListEntry>();
   private waiting: Array<() => void> = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private turn: TurnHandle | undefined;
 
   /**
    * The damaged entries of a session's lists: at once when every entry was found intact before;
-   * else after the current task, when restore() has returned. One timer serves every session that
+   * else after the current task, when restore() has returned. One turn serves every session that
    * waits, so the fetches of a restore still leave together and share one REQ. `lists` is read when
    * the check runs, so it sees what the session holds then.
    */
@@ -27,19 +28,19 @@ export class IntegrityCheck {
     if (!held || Object.entries(held).every(([slot, entry]) => this.intact.has(entry) && slot === entry.key)) return [];
     return new Promise((resolve) => {
       this.waiting.push(() => resolve(this.inspect(pubkey, lists() ?? {})));
-      this.timer ??= setTimeout(() => this.drain(), 0);
+      this.turn ??= nextTurn(() => this.drain());
     });
   }
 
   /** The engine stops: the fetches waiting are stopped with it and hear nothing. */
   stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.turn?.cancel();
+    this.turn = undefined;
     this.waiting = [];
   }
 
   private drain(): void {
-    this.timer = undefined;
+    this.turn = undefined;
     const waiting = this.waiting;
     this.waiting = [];
     for (const check of waiting) check();

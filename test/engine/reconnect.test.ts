@@ -213,14 +213,17 @@ it("a stored list a catch-up brings again is skipped unverified", async () => {
   expect(verifiedIds.length).toBe(1); // the new mute list alone
 });
 
-it("a same-second rival with a lower id replaces the stored list at the next refresh; the stored one is not verified again", async () => {
+it.each([
+  ["stored a minute ago", 50],
+  ["stored three days ago", 3 * 86_400],
+])("a same-second rival with a lower id replaces the stored list (%s) at the next refresh; the stored one is not verified again", async (_, age) => {
   const relay = await withRelay();
   rig.defer(() => relay.close());
   const holdsStored = await withRelay(); // a relay that still serves the stored event
   rig.defer(() => holdsStored.close());
   const alice = NDKPrivateKeySigner.generate();
   const [x, y] = pubkeys(2);
-  const at = now() - 50;
+  const at = now() - age;
   // Two relays: disconnect() without waiting (NDK reconnects a pool whose relays all drop at once).
   const first = await connectedNdk([relay.url, holdsStored.url]);
   rig.defer(() => disconnect(first));

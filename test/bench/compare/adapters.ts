@@ -7,7 +7,7 @@
  */
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { MemoryStorage as PeerMemoryStorage, NDKSessionManager as PeerManager } from "@nostr-dev-kit/sessions";
-import { MemoryStorage as OurMemoryStorage, NDKSessionManager as OurManager } from "../../../src";
+import { MemoryStorage as OurMemoryStorage, NDKSessionManager as OurManager, type SessionManagerOptions } from "../../../src";
 import { generateSealingKey } from "../../../src/secrets/aesGcm";
 import { connectedNdk, disconnect, type Account, type NDK } from "../fixtures";
 import type { RelayThread } from "../relayThread";
@@ -44,12 +44,13 @@ export interface Library {
   refreshed(session: SessionLike): boolean;
 }
 
-export async function libraries(): Promise<Record<Side, Library>> {
+/** `extra`: options of ours only (the peer has no such setting), for a variant row. */
+export async function libraries(extra: Partial<SessionManagerOptions> = {}): Promise<Record<Side, Library>> {
   const key = await generateSealingKey();
   const ours: Library = {
     side: "ours",
     manager: (ndk, storage) =>
-      new OurManager(ndk, storage ? { fetches: FETCHES, storage: storage as OurMemoryStorage, autoSave: false, secrets: { key } } : { fetches: FETCHES }),
+      new OurManager(ndk, storage ? { fetches: FETCHES, storage: storage as OurMemoryStorage, autoSave: false, secrets: { key }, ...extra } : { fetches: FETCHES, ...extra }),
     storage: () => new OurMemoryStorage(),
     refreshed: (session) => (session as { status?: string }).status === "ready",
   };
