@@ -80,6 +80,9 @@ export class StateLoader {
     const { envelope, snapshot, damaged } = outcome;
     this.keyring.admitStored({ ...envelope.payloads, ...envelope.unsafeSecrets }, envelope.secrets ?? {});
     const activePubkey = envelope.registry.activePubkey;
+    // The active account's sealed key is opened now, with the state: its session then signs as soon
+    // as it exists, instead of after the work the restore of every other session queues.
+    if (activePubkey) await this.keyring.storedPayload(activePubkey).catch(() => undefined);
     // Parts left out (a damaged secret): the bytes are kept before a save writes the rest back.
     const backup = damaged ? await this.keepBytes(text!, "damaged") : undefined;
     for (const part of damaged ?? []) console.warn(`ndk-session-engine: the stored ${part} is damaged and was left out; the stored bytes are kept under "${backup}"`);

@@ -6,7 +6,7 @@
 import { base64urlnopad } from "@scure/base";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { entrySum, type ListEntry } from "../../machines";
-import { packPubkeys } from "../lists/packedPubkeys";
+import { PackedPubkeys, packPubkeys } from "../lists/packedPubkeys";
 
 type Json = Record<string, unknown>;
 type Migration = (envelope: Json) => Json;
@@ -115,8 +115,14 @@ const v2ToV3: Migration = (envelope) => mapListEntries(envelope, (entry) => (ent
  * 0.2 ms per 1,000-follow list (10 ms for 50 such sessions), once, at the first restore after the
  * upgrade.
  */
-const v3ToV4: Migration = (envelope) =>
-  mapListEntries(envelope, (entry) => (entry.sum === undefined ? { ...entry, sum: entrySum(entry as unknown as ListEntry) } : entry));
+const v3ToV4: Migration = (envelope) => mapListEntries(envelope, (entry) => (entry.sum === undefined ? { ...entry, ...sumOf(entry) } : entry));
+
+/** A follow list is summed over its bytes (see entrySum): one whose text does not unpack gets none, and is refetched. */
+function sumOf(entry: Json): { sum?: string } {
+  if (entry.kind !== 3) return { sum: entrySum(entry as unknown as ListEntry) };
+  const packed = PackedPubkeys.fromStored(entry.data);
+  return packed ? { sum: entrySum({ ...(entry as unknown as ListEntry), data: packed }) } : {};
+}
 
 export const MIGRATIONS: Record<number, Migration> = { 1: v1ToV2, 2: v2ToV3, 3: v3ToV4 };
 
