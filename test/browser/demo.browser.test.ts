@@ -141,7 +141,17 @@ it("logs in by key, bunker and npub, switches, restores after a reload, keeps a 
   await until(page, "the switch back to the guest", (l) => activeOf(l) === guest!.name);
 
   // Reload: the sessions come back from localStorage with their lists; keys sealed in IndexedDB sign again.
-  await page.waitForFunction((pks) => pks.every((pk) => Object.keys(localStorage).some((k) => k.endsWith(":state") && localStorage.getItem(k)!.includes(pk))), [guest!.pubkey, alice.pubkey, bob.pubkey], { timeout: WAIT_MS });
+  // The last save landed (the switch back to the guest included) before the page goes.
+  await page.waitForFunction(
+    ([active, pks]) =>
+      Object.keys(localStorage).some((k) => {
+        if (!k.endsWith(":state")) return false;
+        const text = localStorage.getItem(k)!;
+        return pks.every((pk) => text.includes(pk)) && (JSON.parse(text) as { registry?: { activePubkey?: string } }).registry?.activePubkey === active;
+      }),
+    [guest!.pubkey, [guest!.pubkey, alice.pubkey, bob.pubkey]] as const,
+    { timeout: WAIT_MS },
+  );
   await page.reload();
   await page.locator("[data-testid=relay-status][data-up=true]").waitFor({ timeout: WAIT_MS });
   const restored = await until(page, "the restore after a reload", (l) => l.length === 3 && l.every((r) => r.status === "ready" && r.signer === expected[r.pubkey]?.signer));
