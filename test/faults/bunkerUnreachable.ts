@@ -69,7 +69,12 @@ export const scenario: Scenario = {
     return {
       sees: `login() rejects ${two.e.name} \`${two.e.code}\` naming the relays: refused in ${ms(one.took)}, silent relay at ${ms(two.took)} (connectMs ${CONNECT_MS}); no session`,
       listsLost: 0,
-      notes: [`bunker:// with a secret; relay 1: a closed port; relay 2: TCP accepted, handshake never answered (+ a closed port); timeouts.connectMs ${CONNECT_MS}; the black hole's socket is closed after the failure`],
+      // The bunker never comes back: the figure is the time to a definite answer, the bounded connect wait.
+      recoveryMs: two.took,
+      notes: [
+        `bunker:// with a secret; relay 1: a closed port; relay 2: TCP accepted, handshake never answered (+ a closed port); timeouts.connectMs ${CONNECT_MS}; the black hole's socket is closed after the failure`,
+        `recovery: nothing recovers (the bunker stays unreachable), so the figure is the time to a definite answer: from calling login() with the silent relay + a closed port to its rejection with the typed BunkerUnreachableError (the bounded connect wait, connectMs ${CONNECT_MS}); with only a closed port the answer came in ${ms(one.took)}`,
+      ],
     };
   },
 };

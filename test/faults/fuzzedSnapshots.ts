@@ -14,6 +14,12 @@ const CASES = 1200;
 const SEED = 20261214;
 const INSPECT_EVERY = 40; // the inspection stream of every 40th case is scanned too
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
 interface Expected {
   follows: string[];
   muted: string;
@@ -87,6 +93,10 @@ export const scenario: Scenario = {
     const unreported: string[] = [];
     let registryIntact = 0;
     let staleNewer = 0;
+    /** Per case with sessions back and none lost: ms from restore() called to every one of them ready with its genuine lists. */
+    const genuineMs: number[] = [];
+    /** The same, for the cases where a session was restored without its genuine lists (repaired by its refresh). */
+    const repairedMs: number[] = [];
     for (let i = 0; i < CASES; i++) {
       let [kind, text] = mutations(valid, random);
       if (kind === "newer" && text === valid) {
@@ -99,6 +109,7 @@ export const scenario: Scenario = {
       const inspect = i % INSPECT_EVERY === 0 ? ctx.scanner.inspect : undefined;
       const manager = new NDKSessionManager(online, { storage, saveDebounceMs: 1, secrets, timeouts: { fetchMs: 3000, signerMs: 20 }, ...(inspect ? { inspect } : {}) });
       let outcome = "snapshot";
+      const restoreStart = performance.now();
       try {
         outcome = (await manager.restore()).source;
       } catch (error) {
@@ -131,8 +142,14 @@ export const scenario: Scenario = {
       // Every session that came back: its refresh ends (ready), and its lists are the genuine ones.
       const back = pubkeys.filter((pk) => manager.getSession(pk));
       survivors += back.length;
-      await ctx.until(() => back.every((pk) => manager.getSession(pk)?.status === "ready"), 5000, "").catch(() => undefined);
+      const readyAt = await ctx.until(() => back.every((pk) => manager.getSession(pk)?.status === "ready"), 5000, "").catch(() => undefined);
+      const lostBefore = lost.length;
       for (const pk of back) if (!listsOk(manager, pk)) lost.push(`${i} ${kind}: ${pk.slice(0, 8)} ${manager.getSession(pk)?.status}`);
+      // Timed only when the lists were checked genuine at the moment all were first seen ready (2 ms polls).
+      if (back.length && readyAt !== undefined && lost.length === lostBefore) {
+        genuineMs.push(readyAt - restoreStart);
+        if (pubkeys.some((pk) => wrongAtRestore.has(`${i}:${pk}`))) repairedMs.push(readyAt - restoreStart);
+      }
       const warned = ctx.consoleLines.slice(printed).filter((line) => line.startsWith("warn:") && line.includes("failed the integrity check"));
       warnings += warned.length;
       for (const pk of pubkeys) if (damagedAtRestore.has(`${i}:${pk}`) && !warned.some((line) => line.includes(pk))) unreported.push(`${i} ${kind}`);
@@ -164,9 +181,11 @@ export const scenario: Scenario = {
     return {
       sees: `restore(): ${summary}; untyped 0 of ${CASES}`.replace("untyped 0", `untyped ${untyped.length}`),
       listsLost: lost.length,
+      recoveryMs: genuineMs.length ? median(genuineMs) : undefined,
       notes: [
         `${CASES} mutations of a real 3-account state (keys sealed NIP-49; seed ${SEED}): truncations, bit flips, wrong types, missing fields, huge values, newer versions, garbage, swapped children; restored with the relay holding the genuine lists up; ${registryIntact} cases left the registry intact; after each, a login and persist()${staleNewer ? `; ${staleNewer} "newer" mutations of test/support/mutate.ts were no-ops and were bumped here instead` : ""}`,
         `lists lost counts the sessions that came back (${survivors} in all) and did not end with their genuine lists once their refresh was done (asserted 0); ${wrongAtRestore.size} of them were restored from a snapshot with lists other than the stored ones, damage the schema accepts (${[...wrongKinds].map(([k, n]) => `${k} ×${n}`).join(", ") || "none"}), shown until their refresh: ${damagedAtRestore.size} showed a list with other content, whose checksum failed and was named by a console.warn (asserted; ${warnings} warnings in all, some for damage that changed no content, e.g. a checksum or created_at), the relay's copy asked in full and put in its place; the others lacked a list (an entry gone), which their refresh asked for in full`,
+        `recovery: per case where sessions came back, from calling restore() to every one of them ready (its refresh done) with its genuine lists, checked the moment all were first seen ready (bounded wait, 2 ms polls; the row's own synchronous checks in between included): median ${genuineMs.length ? median(genuineMs).toFixed(0) : "—"} ms, max ${genuineMs.length ? Math.max(...genuineMs).toFixed(0) : "—"} ms over ${genuineMs.length} cases (the figure is the median); over the ${repairedMs.length} cases where a session was restored without its genuine lists and repaired by its refresh: median ${repairedMs.length ? median(repairedMs).toFixed(0) : "—"} ms, max ${repairedMs.length ? Math.max(...repairedMs).toFixed(0) : "—"} ms; cases with no session back (typed errors, empty) are not timed`,
       ],
     };
   },

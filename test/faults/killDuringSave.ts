@@ -23,7 +23,15 @@ interface Life {
   pid: number;
   printed: number[];
   stderr: string;
+  /** ms from spawn() to the child printing "ready" (its restore() of the file done): Node and tsx start-up included. */
+  readyMs: number;
 }
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 /** One life of the saver: started, killed with SIGKILL `delayMs` after it is ready, drained. */
 function live(file: string, first: number, account: string, passphrase: string, delayMs: number, track: (p: ChildProcess) => void): Promise<Life> {
@@ -34,7 +42,9 @@ function live(file: string, first: number, account: string, passphrase: string, 
       stdio: ["ignore", "pipe", "pipe"],
     });
     track(proc);
+    const spawnedAt = performance.now();
     const pid = proc.pid!;
+    let readyMs = NaN;
     let out = "";
     let stderr = "";
     let killTimer: NodeJS.Timeout | undefined;
@@ -43,6 +53,7 @@ function live(file: string, first: number, account: string, passphrase: string, 
       out += chunk;
       if (killTimer === undefined && out.startsWith("ready\n")) {
         clearTimeout(startTimer);
+        readyMs = performance.now() - spawnedAt;
         killTimer = setTimeout(() => process.kill(pid, "SIGKILL"), delayMs);
       }
     });
@@ -52,7 +63,7 @@ function live(file: string, first: number, account: string, passphrase: string, 
       clearTimeout(startTimer);
       clearTimeout(killTimer);
       if (signal !== "SIGKILL" || killTimer === undefined) return reject(new Error(`the saver ended by itself or never got ready (code ${code}): ${stderr.slice(0, 300)}`));
-      resolve({ pid, printed: out.split("\n").slice(1).filter((l) => /^\d+$/.test(l)).map(Number), stderr });
+      resolve({ pid, printed: out.split("\n").slice(1).filter((l) => /^\d+$/.test(l)).map(Number), stderr, readyMs });
     });
   });
 }
@@ -94,9 +105,14 @@ export const scenario: Scenario = {
     let midWrite = 0;
     let completed = 0;
     let lastVerified = 0;
+    /** Per kill: ms from a new manager on the file to its restore() resolving with every account (in this process). */
+    const restoreMs: number[] = [];
+    /** Per life after a kill: ms from spawning the next saver to it having restored the file ("ready"). */
+    const respawnMs: number[] = [];
     const started = performance.now();
     while (kills < MAX_KILLS && (kills < MIN_KILLS || midWrite < 3) && performance.now() - started < BUDGET_MS) {
       const life = await live(file, lastVerified + 1, account, passphrase, Math.floor(Math.random() * 250), (p) => (running = p));
+      if (kills > 0) respawnMs.push(life.readyMs);
       kills++;
       completed += life.printed.length;
       if (life.stderr) ctx.scanner.add("saver stderr", life.stderr);
@@ -111,8 +127,11 @@ export const scenario: Scenario = {
       }
       if (!ctx.check(parsed, `kill ${kills}: the file is not whole JSON`)) break;
       // What the app finds when it starts again.
+      const restoreStart = performance.now();
       const again = ctx.manager(offline, { storage: new FileStorage(file), secrets, autoSave: false });
       const report = await again.manager.restore().catch((error: unknown) => (ctx.caught("restore after kill", error), undefined));
+      const restoredAt = performance.now();
+      if (report?.source === "snapshot" && report.sessions === ACCOUNTS) restoreMs.push(restoredAt - restoreStart);
       ctx.check(report?.source === "snapshot" && report.sessions === ACCOUNTS, `kill ${kills}: restore gives the snapshot with ${ACCOUNTS} accounts (got ${report?.source} ${report?.sessions})`);
       for (const key of keys) if (again.manager.getSession(key.pubkey)?.followSet?.size !== FOLLOWS) wrongLists.add(key.pubkey);
       const seq = Number(again.manager.getSession(account)?.profile?.name?.slice(4));
@@ -124,11 +143,15 @@ export const scenario: Scenario = {
     ctx.check(kills >= MIN_KILLS, `${kills} kills within the budget (at least ${MIN_KILLS})`);
     ctx.check(midWrite > 0, "at least one kill landed in the middle of a write (its temporary file left behind)");
     ctx.check(completed > 0, "saves completed between the kills");
+    ctx.check(restoreMs.length === kills, `a restore time for every kill (${restoreMs.length} of ${kills})`);
+    const fmt = (values: number[]) => `median ${median(values).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms`;
     return {
       sees: `after each kill: the file parses and restore() gives source "snapshot", ${ACCOUNTS}/${ACCOUNTS} accounts, the last completed save or the one under way (${kills}/${kills} kills)`,
       listsLost: wrongLists.size,
+      recoveryMs: restoreMs.length ? median(restoreMs) : undefined,
       notes: [
         `${kills} SIGKILLs 0–250 ms into a child's save loop (a real manager on FileStorage, ${ACCOUNTS} accounts × ${FOLLOWS} follows, keys sealed NIP-49; state ≈ ${(size / 1024).toFixed(0)} KiB); ${completed} saves completed, ${midWrite} kills left a temporary file (killed mid-write); each kill checked by restoring the file`,
+        `recovery: after each kill, from constructing a new manager on the file (FileStorage, in this process, no relay) to its restore() resolving with source "snapshot" and all ${ACCOUNTS} accounts: ${restoreMs.length ? fmt(restoreMs) : "none"} over ${restoreMs.length} kills (the figure is the median)${respawnMs.length ? `; a whole new process on the file after a kill (the next saver: spawn() to its restore() done, Node and tsx start-up included): ${fmt(respawnMs)} over ${respawnMs.length}` : ""}`,
       ],
     };
   },

@@ -36,10 +36,14 @@ export const scenario: Scenario = {
       );
     }
     let phase: "fetch" | "live" = "fetch";
+    /** When the liar first answered a REQ with its lies and then the canary (sent in that order, in the same turn). */
+    let canarySentAt: number | undefined;
     const canary = sign(3, [["p", canaryFollow]], now - 50); // genuine and newer: relayed after the lies, it must win
     const hostile = await startHostileRelay((filters) => {
       if (!filters.some((f) => (f.authors as string[] | undefined)?.includes(alice.pubkey))) return [];
-      return phase === "fetch" ? lies : [...lies, canary];
+      if (phase === "fetch") return lies;
+      canarySentAt ??= performance.now();
+      return [...lies, canary];
     });
     ctx.defer(() => hostile.close());
 
@@ -64,7 +68,8 @@ export const scenario: Scenario = {
     phase = "live";
     await manager.login(bob, { setActive: false });
     await ctx.until(() => manager.getSession(bob.pubkey)?.status === "ready", 4000, "bob ready");
-    await ctx.until(() => manager.getSession(alice.pubkey)?.followSet?.has(canaryFollow) === true, 3000, "the genuine newer list relayed after the lies");
+    const canaryAt = await ctx.until(() => manager.getSession(alice.pubkey)?.followSet?.has(canaryFollow) === true, 3000, "the genuine newer list relayed after the lies");
+    ctx.check(canarySentAt !== undefined && canarySentAt <= canaryAt, "the canary was applied after the liar sent it");
     const s = manager.getSession(alice.pubkey)!;
     const aliceOk = [...(s.followSet ?? [])].join() === canaryFollow && [...(s.muteSet?.keys() ?? [])].join() === genuineMute;
     ctx.check(aliceOk, "alice's lists: the canary's follows and the honest mutes, nothing of the attacker's");
@@ -75,8 +80,10 @@ export const scenario: Scenario = {
     return {
       sees: `status ready; followSet/muteSet the honest relay's, then the genuine newer list; 0 of ${lies.length} lies applied (fetch and live)`,
       listsLost: (aliceOk ? 0 : 1) + (bobOk ? 0 : 1),
+      recoveryMs: canarySentAt === undefined ? undefined : canaryAt - canarySentAt,
       notes: [
         `${lies.length} lies per REQ for kinds 3 and 10000 (another's signature, tampered tags under a genuine id, swapped pubkey, another author's own event, bad id, an older genuine list), served at the fetch and again on the renewed live REQ followed by a genuine newer list (the proof the lies before it were handled)`,
+        `recovery: from the hostile relay sending its ${lies.length} lies and then the genuine newer kind 3, on the first REQ naming alice after bob's login (the renewed live REQ; timed as it wrote them) to alice's followSet holding that list (2 ms polls), i.e. the lies checked and dropped and the genuine list applied; her status stayed ready throughout`,
       ],
     };
   },

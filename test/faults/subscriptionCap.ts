@@ -29,13 +29,16 @@ export const scenario: Scenario = {
 
     const ndk = await ctx.ndk([relay.url]);
     const { manager } = ctx.manager(ndk, { timeouts: { fetchMs: 3000, signerMs: 2000 } });
+    const loginAt = performance.now();
     for (const [i, key] of keys.entries()) await manager.login(key, { setActive: i === 0 });
     const complete = (pubkey: string) => {
       const s = manager.getSession(pubkey);
       const e = expected.get(pubkey)!;
       return s?.status === "ready" && s.followSet?.has(e.follow) === true && s.muteSet?.has(e.muted) === true && s.profile?.name === e.name && s.relayList?.size === 1 && s.blockedRelays?.size === 1;
     };
-    await ctx.until(() => keys.every((key) => complete(key.pubkey)), 8000, `all ${SESSIONS} sessions ready with 5 lists each`).catch((error) => ctx.check(false, (error as Error).message));
+    const readyAt = await ctx
+      .until(() => keys.every((key) => complete(key.pubkey)), 8000, `all ${SESSIONS} sessions ready with 5 lists each`)
+      .catch((error) => (ctx.check(false, (error as Error).message), undefined));
     const incomplete = keys.filter((key) => !complete(key.pubkey)).length;
     const heldAfterLogins = relay.openSubscriptions();
 
@@ -52,8 +55,11 @@ export const scenario: Scenario = {
     return {
       sees: `${SESSIONS - incomplete}/${SESSIONS} ready with all 5 lists; ${SESSIONS - missedLive}/${SESSIONS} got the live update${allAt ? ` (last ${ms(allAt - sentAt)} after publishing)` : ""}; ${heldAfterLogins} REQ(s) held at the relay`,
       listsLost: Math.max(incomplete, missedLive),
+      // The cap never lifts: the figure is the time to the state the user expects despite it.
+      recoveryMs: allAt === undefined ? undefined : allAt - sentAt,
       notes: [
         `relay with maxSubscriptionsPerClient ${CAP} and defaultLimit 100 (the relay engine's defaults); ${SESSIONS} private-key sessions, each with kinds 0, 3, 10000, 10002, 10006 (125 events); then a newer kind 3 for all ${SESSIONS} at once`,
+        `recovery (the cap never lifts, so: the user's expected state reached despite it): from starting to sign and publish the ${SESSIONS} newer kind 3s (all at once, from another connection) to the last of the ${SESSIONS} sessions holding its new follow through the live subscription, polled every 2 ms${readyAt === undefined ? "" : `; for comparison, from the first login() to all ${SESSIONS} ready with their 5 lists: ${ms(readyAt - loginAt)} (${SESSIONS} logins one after another)`}`,
       ],
     };
   },
