@@ -138,8 +138,12 @@ export const managerMachine = setup({
         lastActive: { ...context.lastActive, [pubkey]: event.lastActive ?? 0 },
       });
     }),
-    /** Sessions storage held that are not logged in yet, spawned where they left off; the stored active one made active. */
-    admitRestored: enqueueActions(({ context, event, enqueue }) => {
+    /**
+     * Sessions storage held that are not logged in yet, spawned where they left off; the stored
+     * active one made active. Spawned inside one assign, so the manager's children are copied once
+     * for all of them (a spawnChild action each would copy them once per session: quadratic).
+     */
+    admitRestored: assign(({ context, event, spawn }) => {
       const loaded = loadedOf(event);
       const pubkeys = [...context.pubkeys];
       const known = new Set(pubkeys);
@@ -147,13 +151,13 @@ export const managerMachine = setup({
       for (const { lastActive: seen, ...input } of loaded.accounts) {
         if (known.has(input.pubkey)) continue;
         const id = sessionId(input.pubkey);
-        enqueue.spawnChild("session", { id, systemId: id, input });
+        spawn("session", { id, systemId: id, input });
         pubkeys.push(input.pubkey);
         known.add(input.pubkey);
         lastActive[input.pubkey] = seen;
       }
       const active = loaded.activePubkey !== null && known.has(loaded.activePubkey) ? loaded.activePubkey : context.activePubkey;
-      enqueue.assign({ pubkeys, lastActive, activePubkey: active });
+      return { pubkeys, lastActive, activePubkey: active };
     }),
     reauthenticate: sendTo(
       ({ event }) => targetOf(event),
