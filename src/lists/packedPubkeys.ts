@@ -117,26 +117,33 @@ export class PackedPubkeys {
   }
 }
 
-const LOWER_HEX = /^[0-9a-f]*$/;
+/** The bytes of lower-case hex text, or undefined when any character is not one. */
+const strictHex: (hex: string) => Uint8Array | undefined = NodeBuffer
+  ? (hex) => {
+      if (hex !== hex.toLowerCase()) return undefined;
+      // Node's decoder stops at the first pair that is not hex: a shorter result means a bad character.
+      const bytes = NodeBuffer.from(hex, "hex");
+      return bytes.length * 2 === hex.length ? bytes : undefined;
+    }
+  : (hex) => (/^[0-9a-f]*$/.test(hex) ? hexToBytes(hex) : undefined);
 
 /** Valid hex pubkeys, deduplicated and sorted (hex order is byte order), as one packed list. */
 export function packPubkeys(hexPubkeys: Iterable<string>): PackedPubkeys {
   const candidates: string[] = [];
   for (const hex of hexPubkeys) if (typeof hex === "string" && hex.length === 64) candidates.push(hex);
   // One check of all of them at once (a list is nearly always clean); key by key only when it is not.
-  let joined = candidates.join("");
-  if (!LOWER_HEX.test(joined)) joined = candidates.filter(isHexPubkey).join("");
-  return new PackedPubkeys(sortedUnique(transientBytes(joined)));
+  const bytes = strictHex(candidates.join("")) ?? transientBytes(candidates.filter(isHexPubkey).join(""));
+  return new PackedPubkeys(sortedUnique(bytes));
 }
 
 /** Above this many keys the sort below runs out of index bits (a relay would refuse such a list anyway). */
 const MAX_INDEXED = 2 ** 21;
 
 /**
- * The keys of `bytes` sorted and without repeats. Each key is sorted as its first four bytes and
- * its index packed in one float (a native numeric sort of a Float64Array, several times faster
- * than sorting 64-character strings); keys whose first four bytes are equal — rare, and always
- * the case for a repeated key — are then ordered by all their bytes.
+ * The keys of `bytes` sorted and without repeats, in a new array. Each key is sorted as its first
+ * four bytes and its index packed in one float (a native numeric sort of a Float64Array, several
+ * times faster than sorting 64-character strings); keys whose first four bytes are equal — rare,
+ * and always the case for a repeated key — are then ordered by all their bytes.
  */
 function sortedUnique(bytes: Uint8Array): Uint8Array {
   const count = bytes.length / KEY;
@@ -148,24 +155,29 @@ function sortedUnique(bytes: Uint8Array): Uint8Array {
     order[i] = prefix * MAX_INDEXED + i;
   }
   order.sort();
-  const indexOf = (position: number) => order[position]! % MAX_INDEXED;
-  const prefixOf = (position: number) => Math.floor(order[position]! / MAX_INDEXED);
+  const offsetAt = (position: number) => (order[position]! % MAX_INDEXED) * KEY;
+  const prefixAt = (position: number) => Math.floor(order[position]! / MAX_INDEXED);
   const out = new Uint8Array(bytes.length);
   let written = 0;
   for (let start = 0; start < count; ) {
     let end = start + 1;
-    while (end < count && prefixOf(end) === prefixOf(start)) end++;
-    const run = Array.from({ length: end - start }, (_, k) => indexOf(start + k));
-    if (run.length > 1) run.sort((a, b) => compareKeys(bytes, a * KEY, b * KEY));
-    for (let k = 0; k < run.length; k++) {
-      const at = run[k]! * KEY;
-      if (k > 0 && compareKeys(bytes, at, run[k - 1]! * KEY) === 0) continue;
-      out.set(bytes.subarray(at, at + KEY), written);
+    while (end < count && prefixAt(end) === prefixAt(start)) end++;
+    if (end - start > 1) sortByWholeKey(order, start, end, bytes);
+    for (let position = start; position < end; position++) {
+      const at = offsetAt(position);
+      if (position > start && compareKeys(bytes, at, offsetAt(position - 1)) === 0) continue; // a repeat
+      for (let i = 0; i < KEY; i++) out[written + i] = bytes[at + i]!;
       written += KEY;
     }
     start = end;
   }
   return written === out.length ? out : out.slice(0, written);
+}
+
+/** Orders `order[start..end)` (keys sharing their first four bytes: a handful) by their whole keys. */
+function sortByWholeKey(order: Float64Array, start: number, end: number, bytes: Uint8Array): void {
+  const run = Array.from(order.subarray(start, end)).sort((a, b) => compareKeys(bytes, (a % MAX_INDEXED) * KEY, (b % MAX_INDEXED) * KEY));
+  order.set(run, start);
 }
 
 function compareKeys(bytes: Uint8Array, a: number, b: number): number {

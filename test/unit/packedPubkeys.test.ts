@@ -60,6 +60,17 @@ describe("packPubkeys + PubkeySet", () => {
     expect(PackedPubkeys.fromStored({ packed: "", count: 0 })?.count).toBe(0);
   });
 
+  it("orders keys that share their first bytes by all of them, and drops their repeats", () => {
+    const shared = "deadbeef";
+    const tails = Array.from({ length: 40 }, (_, i) => (i * 7919).toString(16).padStart(56, "0"));
+    const keys = tails.map((tail) => shared + tail);
+    const packed = packPubkeys([...keys].reverse().concat(keys.slice(0, 10), randomPubkeys(30)));
+    expect(packed.count).toBe(70);
+    const order = [...new PubkeySet(packed)];
+    expect(order).toEqual([...order].sort());
+    expect(new Set(order)).toEqual(new Set([...keys, ...order.filter((k) => !k.startsWith(shared))]));
+  });
+
   it("removes duplicates", () => {
     const [a, b] = randomPubkeys(2) as [string, string];
     const packed = packPubkeys([a, b, a, a, b]);
