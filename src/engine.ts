@@ -70,7 +70,7 @@ export function createRuntime(options: RuntimeOptions): EngineRuntime {
     config,
     keyring,
     users,
-    hub: new RelayHub({ ndk, fetchMs: config.timeouts.fetchMs, ingestContext }),
+    hub: new RelayHub({ ndk, fetchMs: config.timeouts.fetchMs, tieWindowSec: config.refresh.tieWindowSec, ingestContext }),
     integrity: new IntegrityCheck(),
     wiring: new NdkWiring(ndk, keyring, users, config.wiring),
     writes: new WriteRegistry(),

@@ -9,8 +9,6 @@ export interface FetchRequest {
   kinds: number[];
   /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
   known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
-  /** The app's `refresh.tieWindowSec` (see refreshFilters). */
-  tieWindowSec?: number;
 }
 
 /** Filters of one REQ at most, once merged (relays cap what one REQ may ask). */
@@ -30,10 +28,12 @@ export class PendingFetch {
   private readonly stopListening: () => void;
 
   constructor(
-    { pubkey, kinds, known = [], tieWindowSec }: FetchRequest,
+    { pubkey, kinds, known = [] }: FetchRequest,
     readonly context: IngestContext,
     private readonly outcome: { resolve(entries: ListEntry[]): void; reject(error: unknown): void },
     signal: AbortSignal,
+    /** The app's `refresh.tieWindowSec` (see refreshFilters). */
+    tieWindowSec?: number,
   ) {
     this.author = pubkey;
     this.filters = refreshFilters(pubkey, kinds, known, tieWindowSec);

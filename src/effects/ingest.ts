@@ -4,6 +4,7 @@ import { Kind, withSum, type ListEntry } from "../../machines";
 import { toListEntry } from "../lists/parse";
 import { isAuthentic } from "../lists/verify";
 import { withTimeout } from "../errors";
+import { afterPendingEvents } from "./nextTurn";
 import { decryptToSelf } from "../secrets/selfConversation";
 
 export interface IngestContext {
@@ -27,12 +28,10 @@ export async function ingest(event: NostrEvent, ctx: IngestContext): Promise<Lis
   const signer = ctx.signer();
   if (!signer) return withSum({ ...toListEntry(event), partial: true });
   // A decryption is a key agreement (milliseconds): the lists that arrived with this one go first.
-  await nextTurn();
+  await afterPendingEvents();
   return withSum(toListEntry(event, await privateTags(event.content, signer, ctx)));
 }
 
-/** Resolves after the events already waiting in the event loop (the rest of a REQ's answer) are handled. */
-const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** Private mute items are the JSON tag array encrypted to oneself (NIP-44, or NIP-04 in older lists). */
 async function privateTags(content: string, signer: NDKSigner, ctx: IngestContext): Promise<string[][]> {

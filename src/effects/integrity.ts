@@ -85,7 +85,7 @@ export function fetchLists(
     const ids = new Set(damaged.map((entry) => entry.id));
     const known = damaged.length ? input.known?.filter((entry) => !keys.has(entry.key) && !ids.has(entry.id)) : input.known;
     const kinds = config.kindsFor(input.pubkey, input.walletEnabled);
-    const entries = await hub.fetch({ pubkey: input.pubkey, kinds, known, tieWindowSec: config.refresh.tieWindowSec }, signal);
+    const entries = await hub.fetch({ pubkey: input.pubkey, kinds, known }, signal);
     return damaged.length ? { entries, damaged } : { entries };
   };
   const found = integrity.damaged(input.pubkey, lists);

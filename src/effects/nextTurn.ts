@@ -36,3 +36,10 @@ export function after(ms: number, callback: () => void): TurnHandle {
   const timeout = setTimeout(callback, ms);
   return { cancel: () => clearTimeout(timeout) };
 }
+
+/**
+ * Resolves after the events already waiting in the event loop (the rest of a REQ's answer) are
+ * handled: a timer, so that I/O which arrives meanwhile goes first too (nextTurn's turn may come
+ * before it).
+ */
+export const afterPendingEvents = (): Promise<void> => new Promise((resolve) => after(0, resolve));

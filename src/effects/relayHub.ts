@@ -22,6 +22,8 @@ export interface RelayHubDeps {
   ndk: NDK;
   /** Longest wait for a REQ's stored events (EOSE). */
   fetchMs: number;
+  /** The app's `refresh.tieWindowSec` (see refreshFilters). */
+  tieWindowSec?: number;
   ingestContext(pubkey: Hexpubkey, kinds: readonly number[]): IngestContext;
 }
 
@@ -83,7 +85,7 @@ export class RelayHub {
     if (request.kinds.length === 0) return Promise.resolve([]);
     if (typeof globalThis.WebSocket !== "function") return Promise.reject(Object.assign(new NoWebSocketError(), { at: Date.now() }));
     return new Promise<ListEntry[]>((resolve, reject) => {
-      this.queue.push(new PendingFetch(request, this.deps.ingestContext(request.pubkey, request.kinds), { resolve, reject }, signal));
+      this.queue.push(new PendingFetch(request, this.deps.ingestContext(request.pubkey, request.kinds), { resolve, reject }, signal, this.deps.tieWindowSec));
       this.scheduleFlush();
     });
   }

@@ -40,8 +40,6 @@ const fromText: (text: string, length: number) => Uint8Array = NodeBuffer
   : typeof NativeBase64.fromBase64 === "function"
     ? (text) => NativeBase64.fromBase64!(text, { alphabet: "base64url" })
     : (text) => base64urlnopad.decode(text);
-// A list's own copy (a small Buffer is a view of a shared pool, which keeping would keep whole).
-const fromHex: (hex: string) => Uint8Array = NodeBuffer ? (hex) => new Uint8Array(NodeBuffer.from(hex, "hex")) : hexToBytes;
 /** Bytes used once and let go (a key to search for, keys about to be sorted into a list's own array): no copy. */
 const transientBytes: (hex: string) => Uint8Array = NodeBuffer ? (hex) => NodeBuffer.from(hex, "hex") : hexToBytes;
 
@@ -50,10 +48,10 @@ const textLength = (bytes: number) => Math.ceil((bytes * 4) / 3);
 
 export const isHexPubkey = (value: unknown): value is string => typeof value === "string" && HEX64.test(value);
 
-/** < 0, 0 or > 0 as the key at `at` in `bytes` sorts before, as or after `needle`. */
-function compareAt(bytes: Uint8Array, at: number, needle: Uint8Array): number {
+/** < 0, 0 or > 0 as the key at `a` in `left` sorts before, as or after the key at `b` in `right`. */
+function compareKeys(left: Uint8Array, a: number, right: Uint8Array, b: number): number {
   for (let i = 0; i < KEY; i++) {
-    const difference = bytes[at + i]! - needle[i]!;
+    const difference = left[a + i]! - right[b + i]!;
     if (difference !== 0) return difference;
   }
   return 0;
@@ -61,11 +59,7 @@ function compareAt(bytes: Uint8Array, at: number, needle: Uint8Array): number {
 
 /** Each key strictly after the one before it: sorted, no duplicates. */
 function strictlyAscending(bytes: Uint8Array): boolean {
-  for (let at = KEY; at < bytes.length; at += KEY) {
-    let i = 0;
-    while (i < KEY && bytes[at + i] === bytes[at - KEY + i]) i++;
-    if (i === KEY || bytes[at + i]! < bytes[at - KEY + i]!) return false;
-  }
+  for (let at = KEY; at < bytes.length; at += KEY) if (compareKeys(bytes, at, bytes, at - KEY) <= 0) return false;
   return true;
 }
 
@@ -104,7 +98,7 @@ export class PackedPubkeys {
     let hi = this.count - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const order = compareAt(this.bytes, mid * KEY, needle);
+      const order = compareKeys(this.bytes, mid * KEY, needle, 0);
       if (order === 0) return mid;
       if (order < 0) lo = mid + 1;
       else hi = mid - 1;
@@ -136,7 +130,10 @@ export function packPubkeys(hexPubkeys: Iterable<string>): PackedPubkeys {
   return new PackedPubkeys(sortedUnique(bytes));
 }
 
-/** Above this many keys the sort below runs out of index bits (a relay would refuse such a list anyway). */
+/**
+ * Above this many keys the sort below runs out of index bits: 64 MiB of keys, a list no relay
+ * would carry (an event of it would be 140 MB), refused rather than sorted another way.
+ */
 const MAX_INDEXED = 2 ** 21;
 
 /**
@@ -147,7 +144,7 @@ const MAX_INDEXED = 2 ** 21;
  */
 function sortedUnique(bytes: Uint8Array): Uint8Array {
   const count = bytes.length / KEY;
-  if (count > MAX_INDEXED) return sortedUniqueSlowly(bytes);
+  if (count > MAX_INDEXED) throw new RangeError(`A follow list of ${count} keys is more than ${MAX_INDEXED} can be packed`);
   const order = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const at = i * KEY;
@@ -165,7 +162,7 @@ function sortedUnique(bytes: Uint8Array): Uint8Array {
     if (end - start > 1) sortByWholeKey(order, start, end, bytes);
     for (let position = start; position < end; position++) {
       const at = offsetAt(position);
-      if (position > start && compareKeys(bytes, at, offsetAt(position - 1)) === 0) continue; // a repeat
+      if (position > start && compareKeys(bytes, at, bytes, offsetAt(position - 1)) === 0) continue; // a repeat
       for (let i = 0; i < KEY; i++) out[written + i] = bytes[at + i]!;
       written += KEY;
     }
@@ -176,22 +173,8 @@ function sortedUnique(bytes: Uint8Array): Uint8Array {
 
 /** Orders `order[start..end)` (keys sharing their first four bytes: a handful) by their whole keys. */
 function sortByWholeKey(order: Float64Array, start: number, end: number, bytes: Uint8Array): void {
-  const run = Array.from(order.subarray(start, end)).sort((a, b) => compareKeys(bytes, (a % MAX_INDEXED) * KEY, (b % MAX_INDEXED) * KEY));
+  const run = Array.from(order.subarray(start, end)).sort((a, b) => compareKeys(bytes, (a % MAX_INDEXED) * KEY, bytes, (b % MAX_INDEXED) * KEY));
   order.set(run, start);
-}
-
-function compareKeys(bytes: Uint8Array, a: number, b: number): number {
-  for (let i = 0; i < KEY; i++) {
-    const difference = bytes[a + i]! - bytes[b + i]!;
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
-
-function sortedUniqueSlowly(bytes: Uint8Array): Uint8Array {
-  const hexes = new Set<string>();
-  for (let at = 0; at < bytes.length; at += KEY) hexes.add(bytesToHex(bytes.subarray(at, at + KEY)));
-  return fromHex([...hexes].sort().join(""));
 }
 
 /** A read-only `Set<string>` of hex pubkeys over a packed list; iteration decodes on the fly. */
