@@ -5,6 +5,7 @@ import { failure, withTimeout } from "../errors";
 import type { IngestContext } from "./ingest";
 import { checkExtension, nip07SignerFor } from "./nip07";
 import type { Keyring } from "./keyring";
+import { localKeyOf } from "./signerMap";
 import type { Users } from "./users";
 import { releaseSigner } from "./sessionSigner";
 
@@ -43,6 +44,11 @@ async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signe
     return;
   }
   const payload = await keyring.storedPayload(input.pubkey);
+  if (payload && localKeyOf(payload)) {
+    // A local key signs as soon as it is asked to; its signer is built (and its pubkey checked) then.
+    if (!signal?.aborted) keyring.adoptKey(input.pubkey, payload);
+    return;
+  }
   if (payload && wellFormed(payload)) {
     let signer: NDKSigner | undefined;
     try {
@@ -80,6 +86,8 @@ async function rebuildSigner(keyring: Keyring, input: { pubkey: Hexpubkey; signe
  * is asked directly (NDK's NIP-07 signer remembers its first answer, failures included).
  */
 export async function authenticate(keyring: Keyring, input: { pubkey: Hexpubkey }): Promise<void> {
+  // A restored local key is checked against this pubkey when it is first used: deriving it now costs more than the whole restore of its session.
+  if (keyring.isDormant(input.pubkey)) return;
   const signer = keyring.signer(input.pubkey);
   const { signerMs } = keyring;
   if (!signer) throw failure("signer-unavailable", "The session has no signer");
