@@ -75,6 +75,20 @@ export function knownEntries(slots: ListSlots): Array<Pick<ListEntry, "key" | "i
   return known;
 }
 
+/** The lists without the entries of writes no relay took yet (see ListEntry.pending): what may be stored or restored. */
+export function confirmedLists(slots: ListSlots): ListSlots {
+  if (!Object.values(slots).some((entry) => entry.pending)) return slots;
+  return Object.fromEntries(Object.entries(slots).filter(([, entry]) => !entry.pending));
+}
+
+/** The lists with the slot's entry confirmed: a relay took the write that made it. */
+export function confirmedSlot(slots: ListSlots, key: string): ListSlots {
+  const entry = slots[key];
+  if (!entry?.pending) return slots;
+  const { pending: _taken, ...confirmed } = entry;
+  return { ...slots, [key]: confirmed };
+}
+
 export const hasPartialEntries = (slots: ListSlots) => Object.values(slots).some((entry) => entry.partial === true);
 
 /** The kinds a plan asks relays for, sorted and without duplicates. */

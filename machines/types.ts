@@ -46,6 +46,12 @@ export interface ListEntry<TData = unknown> {
    */
   partial?: true;
   /**
+   * Signed by this session's own write, which no relay has taken yet. Never restored: after a
+   * restart before a relay took it, the session would hold an edit no relay has, newer than theirs
+   * (every later write would then be refused as built on a stale list). Cleared when the write succeeds.
+   */
+  pending?: true;
+  /**
    * Integrity checksum of everything above (machines/checksum.ts), computed where the entry was made.
    * A stored entry whose sum does not hold (or that has none) was damaged at rest: a refresh asks
    * for it in full and puts the relays' copy in its place, even one with the same id.

@@ -1,4 +1,4 @@
-import { slotKey, supersedes } from "./lists";
+import { confirmedSlot, slotKey, supersedes } from "./lists";
 import type { SessionContext, SessionEvent } from "./session.types";
 import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, WriteOutcome } from "./types";
 
@@ -132,7 +132,9 @@ export const refusalRecorded = ({ event }: Args) => recordOf(as<"list.write">(ev
 export const writeFinished = ({ context, event }: Args) => {
   const [head, ...rest] = context.writeQueue;
   const outcome = as<"write.settled">(event).outcome;
-  return { writeQueue: rest, lastWrite: head ? recordOf(head.write, head.requestIds, outcome) : context.lastWrite };
+  // A relay took the write: what it stored in the session is confirmed (and may be restored after a restart).
+  const lists = head && outcome.ok ? confirmedSlot(context.lists, slotOf(head.write)) : context.lists;
+  return { writeQueue: rest, lists, lastWrite: head ? recordOf(head.write, head.requestIds, outcome) : context.lastWrite };
 };
 export const waitingDropped = ({ context }: { context: SessionContext }) => {
   const [head, ...waiting] = context.writeQueue;

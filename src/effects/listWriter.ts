@@ -72,7 +72,7 @@ async function write(deps: Deps, input: PublishListInput, send: (event: SessionE
     const signed = await sign(signer, pubkey, built.template, keyring.signerMs);
     const entry = stores ? await entryOf(signed) : null;
     if (stores && !entry) throw failure("write-sign-failed", "The signed list did not verify as this session's; nothing was published");
-    if (entry) send({ type: "write.stored", entries: [entry] });
+    if (entry) send({ type: "write.stored", entries: [{ ...entry, pending: true }] });
     const { accepted, refusals } = await publish(ndk, signed, config.timeouts.publishMs);
     // Did another client's version win meanwhile? Relays may have taken ours as stale, or refused it for being older.
     const newest = await fetchNewest(ndk, pubkey, write, config.timeouts.fetchMs, signal);

@@ -83,6 +83,7 @@ const listEntry = z
     createdAt: z.number().int(),
     data: z.unknown(),
     partial: z.literal(true).optional(),
+    pending: z.literal(true).optional(),
     // Checked before the lists' refresh (src/effects/integrity.ts), not here: restore must stay fast.
     sum: z.string().max(16).optional(),
   })

@@ -1,4 +1,4 @@
-import { sessionId, sessionMachine, type RestoredAccount } from "../../machines";
+import { confirmedLists, sessionId, sessionMachine, type RestoredAccount } from "../../machines";
 import {
   CURRENT_VERSION,
   envelopeCoreSchema,
@@ -123,7 +123,8 @@ export function accountsOfSnapshot(snapshot: ManagerSnapshot): RestoredAccount[]
       pubkey,
       signer: context.signer,
       preferences: context.preferences,
-      lists: context.lists,
+      // A write no relay had taken when this was saved is not brought back: the refresh reads that list in full.
+      lists: confirmedLists(context.lists),
       lastActive: snapshot.context.lastActive[pubkey] ?? 0,
       ...(lists === "idle" ? { stopped: true } : {}),
       ...(backingOff ? { listsFailure: context.listsFailure, listsAttempt: context.listsAttempt } : {}),

@@ -1,5 +1,5 @@
 import type { AnyActorRef } from "xstate";
-import { sessionId, type ListSlots, type SessionContext } from "../../machines";
+import { confirmedLists, sessionId, type ListSlots, type SessionContext } from "../../machines";
 import type { ManagerActor } from "../engine";
 import { accountsOf } from "./body";
 import { accountSchema, type AccountRecord } from "./envelope";
@@ -174,6 +174,6 @@ export class TabSync {
   private listsOf(pubkey: string): ListSlots | undefined {
     const child = this.host.actor.getSnapshot().children[sessionId(pubkey)] as AnyActorRef | undefined;
     const lists = (child?.getSnapshot().context as SessionContext | undefined)?.lists;
-    return lists && (JSON.parse(JSON.stringify(lists)) as ListSlots);
+    return lists && (JSON.parse(JSON.stringify(confirmedLists(lists))) as ListSlots);
   }
 }

@@ -45,6 +45,21 @@ describe("session machine: list writes", () => {
     expect(fakes.publishes[0]!.stopped).toBe(true);
   });
 
+  it("the signed list is pending until a relay takes it: confirmed by a write that succeeds, still pending after one that fails", async () => {
+    for (const outcome of [published(), { ok: false as const, failure: failure("write-contended") }]) {
+      const { actor, fakes } = await readySession();
+      actor.send({ type: "list.write", write: follow("1"), requestId: "r1" });
+      fakes.reads[0]!.deferred.resolve({ event: raw(3, "5", 100) });
+      await when(actor, (s) => s.matches({ writes: { writing: "publishing" } }));
+      fakes.publishes[0]!.send({ type: "write.stored", entries: [{ ...entry(3, "9", 101), pending: true }] });
+      expect(actor.getSnapshot().context.lists["3"]!.pending).toBe(true);
+      fakes.publishes[0]!.send({ type: "write.settled", outcome });
+      const stored = actor.getSnapshot().context.lists["3"]!;
+      expect(stored.id).toBe(id("9"));
+      expect(stored.pending).toBe(outcome.ok ? undefined : true);
+    }
+  });
+
   it("two edits of one list made in one tick are read once and published as one write", async () => {
     const { actor, fakes } = await readySession();
     actor.send({ type: "list.write", write: follow("1"), requestId: "r1" });

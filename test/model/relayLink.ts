@@ -8,7 +8,8 @@
  *   relay still sending: the fetch has read its events and has not ended; live subscriptions are
  *   left alone). `release()` sends what was kept.
  * - `refuseEvents(true)` answers each EVENT a client sends with `OK false` itself and passes nothing
- *   on (a relay that takes no events); REQs and everything else go through as before.
+ *   on (a relay that takes no events); `refuseEvents("silently")` drops it unanswered (lost on the
+ *   way). REQs and everything else go through as before.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { eventually } from "../support/env";
@@ -22,7 +23,7 @@ export class RelayLink {
   private readonly streams = new Set<RelayStream>();
   private port = 0;
   private holding: Holding = "none";
-  private refusing = false;
+  private refusing: boolean | "silently" = false;
   private eoseKept: (() => void) | undefined;
   private constructor(private readonly target: URL) {}
 
@@ -68,7 +69,7 @@ export class RelayLink {
     for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  refuseEvents(on: boolean): void {
+  refuseEvents(on: boolean | "silently"): void {
     this.refusing = on;
   }
 
@@ -113,7 +114,7 @@ export class RelayLink {
       for (const unit of asked.push(chunk)) {
         const refused = this.refusing ? eventIdOf(unit) : undefined;
         if (refused === undefined) relay.write(unit);
-        else toClient.reply(textFrame(JSON.stringify(["OK", refused, false, "blocked: the link refuses events"])));
+        else if (this.refusing !== "silently") toClient.reply(textFrame(JSON.stringify(["OK", refused, false, "blocked: the link refuses events"])));
       }
     });
     relay.on("data", (chunk: Buffer) => toClient.push(chunk));
