@@ -32,13 +32,15 @@ const SIGNING: ReadonlySet<SignerState> = new Set(["ready", "awaitingApproval", 
 const SIGNER_TROUBLE: ReadonlySet<SignerState> = new Set(["retrying", "needsLogin", "extensionAway"]);
 
 /**
- * Derived collections are built once per list entry (entries are immutable) and shared by every
- * view of it, so a state notification rebuilds nothing that did not change.
+ * Derived collections are built once per list's data (entries and their data are immutable) and
+ * shared by every view of it, so a state notification rebuilds nothing that did not change; an
+ * entry remade around the same data (a write confirmed by a relay) keeps its collections too.
  */
-const derived = new WeakMap<ListEntry, unknown>();
+const derived = new WeakMap<object, unknown>();
 function once<T>(entry: ListEntry, build: () => T): T {
-  if (!derived.has(entry)) derived.set(entry, build());
-  return derived.get(entry) as T;
+  const key: object = typeof entry.data === "object" && entry.data !== null ? entry.data : entry;
+  if (!derived.has(key)) derived.set(key, build());
+  return derived.get(key) as T;
 }
 
 const NO_FOLLOWS = new PackedPubkeys(new Uint8Array(0));

@@ -4,10 +4,10 @@
  * must not come back after a restart as if relays held it. Real relay, real NDK, real keys.
  */
 import { describe, expect, it } from "vitest";
-import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import NDK, { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { managerFor } from "../support/engine";
 import { useRelay } from "../support/fixture";
-import { eventually, publish } from "../support/env";
+import { disconnect, eventually, publish } from "../support/env";
 import { readBack } from "../support/writes";
 import { RelayLink } from "../model/relayLink";
 import { MemoryStorage } from "../../src";
@@ -66,7 +66,9 @@ describe("a write cut short by a restart", () => {
     await first.manager.destroy();
 
     // Restored with no relay reachable: the list shown is the stored one, the write included.
-    const offline = managerFor(await fixture.ndkOn("ws://127.0.0.1:9"), { storage, autoSave: false, timeouts: TIMEOUTS, fetches: { follows: true } });
+    const unreachable = new NDK({ explicitRelayUrls: ["ws://127.0.0.1:9"], enableOutboxModel: false, autoConnectUserRelays: false });
+    fixture.defer(() => disconnect(unreachable));
+    const offline = managerFor(unreachable, { storage, autoSave: false, timeouts: TIMEOUTS, fetches: { follows: true } });
     fixture.defer(() => offline.manager.destroy());
     await offline.manager.restore();
     expect([...offline.manager.getSession(pubkey)!.followSet!].sort()).toEqual([old, added].sort());
