@@ -245,12 +245,11 @@ export const sessionMachine = sessionSetup.createMachine({
                 src: "readList",
                 input: w.readInput,
                 onDone: [
-                  { guard: "relaysBehind", actions: "settleStale" },
-                  { guard: "canSign", target: "publishing", actions: "keepBase" },
-                  // The signer stopped signing while the list was read: nothing is built for it.
-                  { actions: "settleSignerLeft" },
+                  { guard: "relaysBehind", description: "The relays hold an older list than the session: nothing is built on it (write-stale-relay).", actions: "settleStale" },
+                  { guard: "canSign", target: "publishing", description: "The first attempt is made on the version read.", actions: "keepBase" },
+                  { description: "The signer stopped signing while the list was read: nothing is built for it (write-cannot-sign).", actions: "settleSignerLeft" },
                 ],
-                onError: { actions: "settleUnread" },
+                onError: { description: "No relay answered: the write fails with the read's reason.", actions: "settleUnread" },
               },
             },
             publishing: {

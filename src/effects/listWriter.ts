@@ -48,7 +48,10 @@ async function attempt(deps: Deps, input: PublishListInput, send: (event: Sessio
   const { keyring, users, config, ndk, writes } = deps;
   const { pubkey, write, base } = input;
   const signer = keyring.signer(pubkey);
-  if (!signer) throw failure("write-cannot-sign", input.attempt === 1 ? "The session has no signer now; nothing was written" : "The session has no signer now; the write was not made again on the other client's newer version");
+  if (!signer) {
+    const what = input.attempt === 1 ? "nothing was written" : "the write was not made again on the other client's newer version";
+    throw failure("write-cannot-sign", `The session has no signer now; ${what}`);
+  }
   const self = users.of(pubkey);
   // Plaintexts of what this write encrypted, in any of its attempts: never decrypted again (kept until it settles).
   const known = writes.encrypted(pubkey, input.writeId, input.attempt === 1);
