@@ -2,6 +2,7 @@ import { and, not, stateIn } from "xstate";
 import { knownEntries } from "./lists";
 import { listsInput, sessionSetup, shareParams } from "./session.setup";
 import * as w from "./writes";
+import { MAX_ATTEMPTS } from "./writes";
 
 export type { ListsInput, PublishListInput, ReadListInput, ReadListOutput, SessionContext, SessionEvent, SessionInput, SignerChangedEvent } from "./session.types";
 
@@ -232,8 +233,8 @@ export const sessionMachine = sessionSetup.createMachine({
             "write.stored": { actions: ["storeEntries", { type: "shareFilters", params: shareParams }] },
             "write.rolledBack": { actions: ["rollBack", { type: "shareFilters", params: shareParams }] },
             "write.settled": [
-              { guard: "hasWaitingWrites", target: "writing", reenter: true, actions: [settled, "finishWrite"] },
-              { target: "idle", actions: [settled, "finishWrite"] },
+              { guard: "hasWaitingWrites", target: "writing", reenter: true, description: "The write ended: its callers hear how; the next one starts.", actions: [settled, "finishWrite"] },
+              { target: "idle", description: "The write ended: its callers hear how.", actions: [settled, "finishWrite"] },
             ],
           },
           states: {
@@ -244,17 +245,35 @@ export const sessionMachine = sessionSetup.createMachine({
                 src: "readList",
                 input: w.readInput,
                 onDone: [
-                  { guard: "relaysBehind", actions: "settleStale" },
-                  { guard: "canSign", target: "publishing", actions: "keepBase" },
-                  // The signer stopped signing while the list was read: nothing is built for it.
-                  { actions: "settleSignerLeft" },
+                  { guard: "relaysBehind", description: "The relays hold an older list than the session: nothing is built on it (write-stale-relay).", actions: "settleStale" },
+                  { guard: "canSign", target: "publishing", description: "The first attempt is made on the version read.", actions: "keepBase" },
+                  { description: "The signer stopped signing while the list was read: nothing is built for it (write-cannot-sign).", actions: "settleSignerLeft" },
                 ],
-                onError: { actions: "settleUnread" },
+                onError: { description: "No relay answered: the write fails with the read's reason.", actions: "settleUnread" },
               },
             },
             publishing: {
-              description: "Signs the edited list, stores it at once, publishes it, and rebases it if another client's version wins meanwhile.",
+              description:
+                "One attempt: signs the edited list, stores it at once (pending), publishes it, and reads which version won; what it came to decides what follows.",
               invoke: { id: "publishList", src: "publishList", input: w.publishInput },
+              on: {
+                "write.attempted": [
+                  {
+                    guard: and(["lostToRival", "hasAttemptsLeft"]),
+                    target: "publishing",
+                    reenter: true,
+                    description: "Another client's version won meanwhile: the write is made again on top of it, so both changes stay.",
+                    actions: "rebaseOnRival",
+                  },
+                  {
+                    guard: "lostToRival",
+                    description: `Other clients' versions won ${MAX_ATTEMPTS} times: the write gives up (write-contended).`,
+                    actions: "settleContended",
+                  },
+                  { guard: "noRelayTook", description: "No relay took it (its stored copy was rolled back): the write fails (write-refused).", actions: "settleRefused" },
+                  { description: "A relay took it and it is the newest version, or the list already held the edit: the write is done.", actions: "settleDone" },
+                ],
+              },
             },
           },
         },

@@ -54,7 +54,11 @@ export const sessionSetup = setup({
     backoff: fromPromise<void, BackoffInput>(notProvided("backoff")),
     /** The relays' newest verified version of one list, within the fetch timeout; rejects when no relay answered. */
     readList: fromPromise<ReadListOutput, ReadListInput>(notProvided("readList")),
-    /** Applies, signs and publishes a write; sends `write.stored`, `write.rolledBack`, then `write.settled`. */
+    /**
+     * One attempt of a write: applies it on its base, signs it, publishes it and reads which version
+     * won; sends `write.stored` (at once, before relays answer), `write.rolledBack` (no relay took
+     * it), then `write.attempted` with what it came to — or `write.settled` when it failed (its signer).
+     */
     publishList: fromCallback<EventObject, PublishListInput>(notProvided("publishList")),
   },
   guards: {
@@ -74,6 +78,12 @@ export const sessionSetup = setup({
     canSign: or([stateIn({ signer: "ready" }), stateIn({ signer: "awaitingApproval" }), stateIn({ signer: "verifying" })]),
     hasWaitingWrites: ({ context }) => context.writeQueue.length > 1,
     relaysBehind: w.readBehind,
+    /** Another client's version won over the attempt just made. */
+    lostToRival: w.attemptLost,
+    /** No relay took the attempt just made (and no other client's version won). */
+    noRelayTook: w.attemptRefused,
+    /** The write under way has not been made MAX_ATTEMPTS times yet. */
+    hasAttemptsLeft: w.hasAttemptsLeft,
   },
   actions: {
     /** Hands a changed mute or blocked-relays list to NDK's wiring (which applies it when this session is active). Provided from src/. */
@@ -105,11 +115,16 @@ export const sessionSetup = setup({
     queueWrite: assign({ writeQueue: w.writeQueued }),
     recordRefusal: assign({ lastWrite: w.refusalRecorded }),
     keepBase: assign({ writeQueue: w.baseKept }),
+    rebaseOnRival: assign({ writeQueue: w.rebaseKept }),
     finishWrite: assign(w.writeFinished),
     dropWaitingWrites: assign(w.waitingDropped),
     rollBack: assign({ lists: w.listsRolledBack }),
     settleStale: raise({ type: "write.settled", outcome: w.STALE_RELAYS }),
     settleSignerLeft: raise({ type: "write.settled", outcome: w.SIGNER_LEFT }),
     settleUnread: raise(({ event }) => ({ type: "write.settled" as const, outcome: { ok: false as const, failure: errorOf(event) } })),
+    /** The write ends after its last attempt (w.attemptOutcome): contended, refused, or done. */
+    settleContended: raise(w.settledByAttempt),
+    settleRefused: raise(w.settledByAttempt),
+    settleDone: raise(w.settledByAttempt),
   },
 });

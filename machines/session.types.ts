@@ -1,4 +1,4 @@
-import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, SessionPreferences, SignerDescriptor, WriteOutcome } from "./types";
+import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, SessionPreferences, SignerDescriptor, WriteAttempt, WriteOutcome } from "./types";
 import type { QueuedWrite, WriteRecord } from "./writes";
 
 /** The session machine's input, context and events: plain JSON, nothing secret (all of it is persisted and inspected). */
@@ -72,7 +72,9 @@ export type SessionEvent =
   | { type: "write.stored"; entries: ListEntry[] }
   /** From the write under way: no relay took it; the slot goes back to `previous` if it still holds `id`. */
   | { type: "write.rolledBack"; key: string; id: string; previous: ListEntry | null }
-  /** The write under way ended (raised by the region itself when its read fails or lags behind). */
+  /** From the write under way: what its attempt came to; the region decides whether it tries again or how it ends. */
+  | ({ type: "write.attempted" } & WriteAttempt)
+  /** The write under way ended: raised by the region once it decided, or sent by its attempt when that failed (its signer, …). */
   | { type: "write.settled"; outcome: WriteOutcome };
 
 /** Sent to the parent (the manager) whenever the signer region settles: NDK must follow if active. */
@@ -99,11 +101,17 @@ export interface ReadListOutput {
   event: RawListEvent | null;
 }
 
-/** What a list write publishes: `write` applied on `base` (rebased on a newer version if one wins meanwhile). */
+/** One attempt of a list write: `write` applied on `base` (the relays' newest version, or the version of another client that won over the last attempt). */
 export interface PublishListInput {
   pubkey: Hexpubkey;
   write: ListWrite;
   base: RawListEvent | null;
   /** The user's wallet preference: which lists the session reads (and so stores) is the app's plan (effects). */
   walletEnabled?: boolean;
+  /** Which write this is (its first request id): what it encrypted is remembered, effect-side, across its attempts. */
+  writeId: string;
+  /** 1 for the write's first attempt; one more for each attempt made again on another client's version. */
+  attempt: number;
+  /** A relay took an earlier attempt's version: an attempt that finds the edit already made still changed the list. */
+  taken: boolean;
 }

@@ -149,3 +149,20 @@ export interface RawListEvent {
 
 /** How a list write ended: published (or nothing to change), or why not. */
 export type WriteOutcome = { ok: true; changed: boolean; relays: string[] } | { ok: false; failure: SessionFailure };
+
+/**
+ * What one attempt of a list write came to, as its effect saw it (the session machine decides what
+ * follows: another attempt, or how the write ends):
+ * - `unchanged`: the list it was made on already holds the edit; nothing was published;
+ * - `published`: relays took the new version (OK true), and it is the newest they hold (or none
+ *   answered the check: that they took it is all that is known);
+ * - `refused`: no relay took it (each one's reason in `refusals`); its stored copy was rolled back;
+ * - `lost`: another client's version (`newest`: later, or the same second and a lower id) won over
+ *   it meanwhile; `relays` took ours (none: its stored copy was rolled back to theirs).
+ * `at` is when the attempt ended, for a failure it comes to.
+ */
+export type WriteAttempt =
+  | { status: "unchanged" }
+  | { status: "published"; relays: string[] }
+  | { status: "refused"; refusals: string; at: number }
+  | { status: "lost"; relays: string[]; newest: RawListEvent; at: number };

@@ -1,13 +1,17 @@
 import { confirmedSlot, slotKey, supersedes } from "./lists";
 import type { SessionContext, SessionEvent } from "./session.types";
-import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, WriteOutcome } from "./types";
+import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, WriteAttempt, WriteOutcome } from "./types";
 
 /**
  * The session's list writes as data: a queue the `writes` region works through one write at a time
  * (a list write reads the relays' newest version and publishes on top of it, so two writes of one
- * list must not overlap), and what the last write came to. Pure; the effects do the reading,
- * signing and publishing (src/effects/listWriter.ts).
+ * list must not overlap), the attempts of the write under way, and what the last write came to.
+ * Pure; the effects do the reading, signing and publishing, one attempt at a time, and say what
+ * each came to (src/effects/listWriter.ts); what follows is decided here.
  */
+
+/** A write is made again on another client's newer version at most this often in all, then gives up (`write-contended`). */
+export const MAX_ATTEMPTS = 3;
 
 /** A write in a session's queue; the first one is under way while the region is `writing`. */
 export interface QueuedWrite {
@@ -19,6 +23,10 @@ export interface QueuedWrite {
    * write can still take more edits, so two edits made in one tick are published as one event.
    */
   base?: RawListEvent | null;
+  /** The attempt under way, once the base is read: 1, then one more for each rebase on another client's version. */
+  attempts?: number;
+  /** The relays that took the last of its versions a relay took (absent: none has yet). */
+  relays?: string[];
 }
 
 /** The last write a session settled, for the app to show (the session view's `lastWrite`). */
@@ -34,7 +42,8 @@ export interface WriteReport {
   outcome: WriteOutcome;
 }
 
-const failed = (code: string, message: string): WriteOutcome => ({ ok: false, failure: { code, message, at: 0 } satisfies SessionFailure });
+const failedAt = (at: number, code: string, message: string): WriteOutcome => ({ ok: false, failure: { code, message, at } satisfies SessionFailure });
+const failed = (code: string, message: string): WriteOutcome => failedAt(0, code, message);
 
 /** A write that reached a session which cannot sign (read-only, locked, its signer away or gone). */
 export const CANNOT_SIGN = failed("write-cannot-sign", "The session cannot sign now; nothing was written");
@@ -59,8 +68,41 @@ export function enqueue(queue: readonly QueuedWrite[], write: ListWrite, request
   );
 }
 
-/** The write under way with the base its effect read. */
-export const withBase = (queue: readonly QueuedWrite[], base: RawListEvent | null): QueuedWrite[] => queue.map((queued, i) => (i === 0 ? { ...queued, base } : queued));
+/** The write under way with the base its effect read: its first attempt is made on it. */
+export const withBase = (queue: readonly QueuedWrite[], base: RawListEvent | null): QueuedWrite[] => queue.map((queued, i) => (i === 0 ? { ...queued, base, attempts: 1 } : queued));
+
+type LostAttempt = Extract<WriteAttempt, { status: "lost" }>;
+
+/**
+ * The write under way after an attempt another client's version won: the next attempt is made on
+ * that version, and the relays that took this one (if any did) are kept for the outcome.
+ */
+export function rebased(queue: readonly QueuedWrite[], lost: LostAttempt): QueuedWrite[] {
+  return queue.map((queued, i) =>
+    i === 0 ? { ...queued, base: lost.newest, attempts: (queued.attempts ?? 1) + 1, ...(lost.relays.length > 0 ? { relays: lost.relays } : {}) } : queued,
+  );
+}
+
+/** Whether the write under way may be made again after its attempt `attempts` lost. */
+export const attemptsLeft = (queued: QueuedWrite) => (queued.attempts ?? 1) < MAX_ATTEMPTS;
+
+/**
+ * How the write under way ends after its last attempt: lost to other clients once too often,
+ * refused by every relay, or done — published, or found already made (the list changed if a relay
+ * took an earlier attempt of it).
+ */
+export function attemptOutcome(queued: QueuedWrite | undefined, attempt: WriteAttempt): WriteOutcome {
+  switch (attempt.status) {
+    case "lost":
+      return failedAt(attempt.at, "write-contended", `Other clients replaced the list ${MAX_ATTEMPTS} times while this write was made on their versions; it is not in the newest one`);
+    case "refused":
+      return failedAt(attempt.at, "write-refused", `No relay accepted the new list (${attempt.refusals}); the session's copy was rolled back`);
+    case "published":
+      return { ok: true, changed: true, relays: attempt.relays };
+    case "unchanged":
+      return { ok: true, changed: queued?.relays !== undefined, relays: queued?.relays ?? [] };
+  }
+}
 
 /**
  * Whether the relays' newest version of the list is older than the one the session holds (or they
@@ -107,13 +149,30 @@ export const readInput = ({ context }: { context: SessionContext }) => {
   return { pubkey: context.pubkey, kind, ...(d === undefined ? {} : { d }) };
 };
 export const publishInput = ({ context }: { context: SessionContext }) => {
-  const { write, base } = context.writeQueue[0]!;
-  return { pubkey: context.pubkey, write, base: base ?? null, walletEnabled: context.preferences.walletEnabled };
+  const { write, base, requestIds, attempts, relays } = context.writeQueue[0]!;
+  return {
+    pubkey: context.pubkey,
+    write,
+    base: base ?? null,
+    walletEnabled: context.preferences.walletEnabled,
+    writeId: requestIds[0]!,
+    attempt: attempts ?? 1,
+    taken: relays !== undefined,
+  };
 };
 
 const readOf = (event: SessionEvent) => (event as unknown as { output: { event: RawListEvent | null } }).output.event;
 export const baseKept = ({ context, event }: Args) => withBase(context.writeQueue, readOf(event));
 export const readBehind = ({ context, event }: Args) => relaysBehind(context.lists, context.writeQueue[0]!.write, readOf(event));
+
+const attemptOf = (event: SessionEvent): WriteAttempt => as<"write.attempted">(event);
+export const attemptLost = ({ event }: Args) => event.type === "write.attempted" && event.status === "lost";
+export const attemptRefused = ({ event }: Args) => event.type === "write.attempted" && event.status === "refused";
+export const hasAttemptsLeft = ({ context }: Args) => context.writeQueue.length > 0 && attemptsLeft(context.writeQueue[0]!);
+/** Taken on a lost attempt only (the guard says so). */
+export const rebaseKept = ({ context, event }: Args) => rebased(context.writeQueue, attemptOf(event) as LostAttempt);
+/** The `write.settled` the region raises once the attempt just reported is the write's last. */
+export const settledByAttempt = ({ context, event }: Args) => ({ type: "write.settled" as const, outcome: attemptOutcome(context.writeQueue[0], attemptOf(event)) });
 
 /** What the callers hear: the refused write's, the settled write's, or the waiting writes' when the signer left. */
 export const refusalReport = ({ context, event }: Args): WriteReport => ({ pubkey: context.pubkey, requestIds: [as<"list.write">(event).requestId], outcome: CANNOT_SIGN });

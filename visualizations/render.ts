@@ -67,10 +67,8 @@ function collect(node: DirectedGraphNode, root: DirectedGraphNode, edges: Edge[]
   node.children.forEach((child) => collect(child, root, edges));
 }
 
-/** Events a state handles without leaving it (actions only), by name. */
-const handledBy = (node: DirectedGraphNode) => [
-  ...new Set(node.edges.filter((e) => e.target === e.source && e.transition.target === undefined).map((e) => labelOf(e).replace(/ \[.*\]$/, ""))),
-];
+/** Events a state handles without leaving it (actions only), by name, with the guard of each that has one (a decision shows its ways). */
+const handledBy = (node: DirectedGraphNode) => [...new Set(node.edges.filter((e) => e.target === e.source && e.transition.target === undefined).map(labelOf))];
 
 const initialOf = (node: DirectedGraphNode) => (node.stateNode.initial?.target ?? [])[0];
 

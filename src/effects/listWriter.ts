@@ -1,7 +1,7 @@
 import type NDK from "@nostr-dev-kit/ndk";
 import { NDKEvent, NDKPrivateKeySigner, NDKPublishError, NDKRelaySet, NDKRelayStatus, type NDKSigner, type NDKUser } from "@nostr-dev-kit/ndk";
 import { getEventHash, type NostrEvent } from "nostr-tools/pure";
-import { asFailure, type Hexpubkey, type PublishListInput, type RawListEvent, type ReadListInput, type ReadListOutput, type SessionEvent, type WriteOutcome } from "../../machines";
+import { asFailure, type Hexpubkey, type PublishListInput, type RawListEvent, type ReadListInput, type ReadListOutput, type SessionEvent, type WriteAttempt } from "../../machines";
 import { failure } from "../errors";
 import { applyEdit, type ListTemplate } from "../lists/listWrite";
 import type { ListCrypto } from "../lists/privateItems";
@@ -10,10 +10,7 @@ import { ingest, type IngestContext } from "./ingest";
 import type { EngineRuntime } from "./runtime";
 import { fetchNewest, isNewer } from "./newestList";
 
-/** Publishes on top of another client's newer version at most this often, then gives up. */
-export const MAX_ATTEMPTS = 3;
-
-type Deps = Pick<EngineRuntime, "ndk" | "config" | "keyring" | "users">;
+type Deps = Pick<EngineRuntime, "ndk" | "config" | "keyring" | "users" | "writes">;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -27,17 +24,18 @@ export async function readList({ ndk, config }: Deps, input: ReadListInput, sign
 }
 
 /**
- * Applies the write on its base, signs it with the session's signer, hands the session the signed
- * list at once, publishes it, and checks it won: another client's newer version (a later
- * created_at, or the same second and a lower id) gets the write again on top of it. Sends
- * `write.stored`, `write.rolledBack` when no relay took it, and `write.settled` last. The returned
- * function stops it (a logout): nothing more is sent.
+ * One attempt of a write: applies it on its base, signs it with the session's signer, hands the
+ * session the signed list at once, publishes it, and reads which version the relays hold now.
+ * Sends `write.stored`, `write.rolledBack` when no relay took it, then `write.attempted` with what
+ * it came to (whether to try again on another client's version, and how the write ends, the session
+ * machine decides), or `write.settled` when the attempt itself failed. The returned function stops
+ * it (a logout, or the write moved on): nothing more is sent.
  */
 export function publishList(deps: Deps, input: PublishListInput, sendBack: (event: SessionEvent) => void): () => void {
   const controller = new AbortController();
   const send = (event: SessionEvent) => controller.signal.aborted || sendBack(event);
-  write(deps, input, send, controller.signal).then(
-    (outcome) => send({ type: "write.settled", outcome }),
+  attempt(deps, input, send, controller.signal).then(
+    (result) => send({ type: "write.attempted", ...result }),
     (error: unknown) => {
       const found = asFailure(error);
       send({ type: "write.settled", outcome: { ok: false, failure: { ...found, at: found.at || Date.now() } } });
@@ -46,46 +44,43 @@ export function publishList(deps: Deps, input: PublishListInput, sendBack: (even
   return () => controller.abort();
 }
 
-async function write(deps: Deps, input: PublishListInput, send: (event: SessionEvent) => void, signal: AbortSignal): Promise<WriteOutcome> {
-  const { keyring, users, config, ndk } = deps;
-  const { pubkey, write } = input;
+async function attempt(deps: Deps, input: PublishListInput, send: (event: SessionEvent) => void, signal: AbortSignal): Promise<WriteAttempt> {
+  const { keyring, users, config, ndk, writes } = deps;
+  const { pubkey, write, base } = input;
   const signer = keyring.signer(pubkey);
-  if (!signer) throw failure("write-cannot-sign", "The session has no signer now; nothing was written");
+  if (!signer) {
+    const what = input.attempt === 1 ? "nothing was written" : "the write was not made again on the other client's newer version";
+    throw failure("write-cannot-sign", `The session has no signer now; ${what}`);
+  }
   const self = users.of(pubkey);
-  const known = new Map<string, string>(); // plaintexts of what this write encrypted: never decrypted again
+  // Plaintexts of what this write encrypted, in any of its attempts: never decrypted again (kept until it settles).
+  const known = writes.encrypted(pubkey, input.writeId, input.attempt === 1);
   const crypto = listCrypto(signer, self, known);
   // Only the lists the session reads are stored in it; another one (pins, a set) would never be refreshed.
   const stores = config.kindsFor(pubkey, input.walletEnabled).includes(write.kind);
   const context: IngestContext = { author: pubkey, kinds: new Set([write.kind]), signer: () => remembering(signer, known), user: () => self, decryptTimeoutMs: keyring.signerMs };
   const entryOf = async (event: RawListEvent | null) => (event ? ((await ingest(event, context)) ?? null) : null);
 
-  let base = input.base;
-  let relays: string[] | undefined; // the relays that accepted our last version
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const built = await applyEdit(base ?? undefined, write, { now: nowSeconds(), crypto });
-    if (signal.aborted) throw failure("write-cancelled", "The write was stopped"); // heard by no one
-    if (!built.changed) {
-      // A rebase found our change already there (the other client made it too): the session holds that version.
-      if (relays && stores) await entryOf(base).then((entry) => entry && send({ type: "write.stored", entries: [entry] }));
-      return { ok: true, changed: relays !== undefined, relays: relays ?? [] };
-    }
-    const signed = await sign(signer, pubkey, built.template, keyring.signerMs);
-    const entry = stores ? await entryOf(signed) : null;
-    if (stores && !entry) throw failure("write-sign-failed", "The signed list did not verify as this session's; nothing was published");
-    if (entry) send({ type: "write.stored", entries: [{ ...entry, pending: true }] });
-    const { accepted, refusals } = await publish(ndk, signed, config.timeouts.publishMs);
-    // Did another client's version win meanwhile? Relays may have taken ours as stale, or refused it for being older.
-    const newest = await fetchNewest(ndk, pubkey, write, config.timeouts.fetchMs, signal);
-    const lost = newest.event !== null && newest.event.id !== signed.id && isNewer(newest.event, signed);
-    if (accepted.length === 0) {
-      if (entry) send({ type: "write.rolledBack", key: entry.key, id: entry.id, previous: await entryOf(lost ? newest.event : base) });
-      if (!lost) throw failure("write-refused", `No relay accepted the new list (${refusals}); the session's copy was rolled back`);
-    } else relays = accepted;
-    // Ours is the newest (or nobody answered the check: the relays took it, which is all we know).
-    if (!lost) return { ok: true, changed: true, relays: accepted };
-    base = newest.event;
+  const built = await applyEdit(base ?? undefined, write, { now: nowSeconds(), crypto });
+  if (signal.aborted) throw failure("write-cancelled", "The write was stopped"); // heard by no one
+  if (!built.changed) {
+    // Made on another client's version that already has our change: the session holds that version (a relay took ours before).
+    if (input.taken && stores) await entryOf(base).then((entry) => entry && send({ type: "write.stored", entries: [entry] }));
+    return { status: "unchanged" };
   }
-  throw failure("write-contended", `Other clients replaced the list ${MAX_ATTEMPTS} times while this write was made on their versions; it is not in the newest one`);
+  const signed = await sign(signer, pubkey, built.template, keyring.signerMs);
+  const entry = stores ? await entryOf(signed) : null;
+  if (stores && !entry) throw failure("write-sign-failed", "The signed list did not verify as this session's; nothing was published");
+  if (entry) send({ type: "write.stored", entries: [{ ...entry, pending: true }] });
+  const { accepted, refusals } = await publish(ndk, signed, config.timeouts.publishMs);
+  // Did another client's version win meanwhile? Relays may have taken ours as stale, or refused it for being older.
+  const newest = await fetchNewest(ndk, pubkey, write, config.timeouts.fetchMs, signal);
+  const rival = newest.event !== null && newest.event.id !== signed.id && isNewer(newest.event, signed) ? newest.event : null;
+  if (accepted.length === 0 && entry) send({ type: "write.rolledBack", key: entry.key, id: entry.id, previous: await entryOf(rival ?? base) });
+  if (rival) return { status: "lost", relays: accepted, newest: rival, at: Date.now() };
+  if (accepted.length === 0) return { status: "refused", refusals, at: Date.now() };
+  // Ours is the newest (or nobody answered the check: the relays took it, which is all we know).
+  return { status: "published", relays: accepted };
 }
 
 /** NIP-44 to oneself with the session's own signer (a local key decrypts by itself). */

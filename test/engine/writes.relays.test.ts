@@ -167,6 +167,30 @@ describe("relays that refuse, and other clients", () => {
     expect([...manager.getSession(pubkey)!.followSet!].sort()).toEqual([old, theirs, ours].sort());
   });
 
+  it("other clients win every attempt: the follow gives up after 3 with write-contended, and the session shows their newest list", async () => {
+    const ndk = await fixture.ndkOn(fixture.relay.url);
+    const other = await fixture.ndkOn(fixture.relay.url);
+    const me = new RivalledSigner(NDKPrivateKeySigner.generate().privateKey);
+    const [old, ours] = [stranger(), stranger()];
+    await publishRaw(fixture.ndk, signed(me, { kind: 3, tags: [["p", old]], content: "", created_at: Math.floor(Date.now() / 1000) - 10 }));
+    const { manager, pubkey } = await sessionOn(ndk, me);
+    // Before each version of ours is signed, the other client publishes its own, a second newer.
+    const rivals: NostrEvent[] = [];
+    me.beforeSign = async (event) => {
+      const rival = signed(me, { kind: 3, tags: [["p", old], ["p", stranger()]], content: "", created_at: event.created_at + 1 });
+      rivals.push(rival);
+      await publishRaw(other, rival);
+    };
+    const mark = fixture.relay.frames.length;
+    const error = await rejectionOf(manager.follow(ours), 8000, "follow against rivals");
+    expect(error).toMatchObject({ name: "ListWriteError", code: "write-contended", message: expect.stringContaining("3 times") });
+    expect(rivals).toHaveLength(3);
+    expect(eventsSince(fixture.relay, mark)).toBe(6); // theirs and ours, three times
+    expect((await readBack(fixture.ndk, pubkey, 3))!.id).toBe(rivals[2]!.id);
+    await eventually(() => manager.getSession(pubkey)!.followSet?.has(ours) === false, 3000, "their newest list shown");
+    expect(manager.getSession(pubkey)).toMatchObject({ writing: false, pendingWrites: 0, lastWrite: { kind: 3, outcome: { ok: false, failure: { code: "write-contended" } } } });
+  });
+
   it("two edits of one list in one tick are published as one event", async () => {
     const ndk = await fixture.ndkOn(fixture.relay.url);
     const { manager, pubkey } = await sessionOn(ndk);
@@ -186,6 +210,15 @@ class PausingSigner extends NDKPrivateKeySigner {
     const hook = this.beforeSign;
     this.beforeSign = undefined;
     if (hook) await hook();
+    return super.sign(event);
+  }
+}
+
+/** A private-key signer that runs `beforeSign` before each kind-3 signature. */
+class RivalledSigner extends NDKPrivateKeySigner {
+  beforeSign: ((event: NostrEvent) => Promise<void>) | undefined;
+  override async sign(event: NostrEvent): Promise<string> {
+    if (event.kind === 3) await this.beforeSign?.(event);
     return super.sign(event);
   }
 }

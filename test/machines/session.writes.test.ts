@@ -1,4 +1,4 @@
-/** The session machine's `writes` region on fakes: queue, merge, refusal, rollback, rebase. */
+/** The session machine's `writes` region on fakes: queue, merge, refusal, rollback, stored versions (its attempts: session.attempts.test.ts). */
 import { describe, expect, it } from "vitest";
 import type { ListWrite, RawListEvent, WriteOutcome } from "../../machines";
 import { entry, failure, id, makeFakes, PK, sessionInput } from "./fakes";
@@ -8,6 +8,8 @@ const follow = (ch: string): ListWrite => ({ kind: 3, edits: [{ op: "add", tag: 
 const muteWord = (word: string): ListWrite => ({ kind: 10000, edits: [{ op: "add", tag: ["word", word] }] });
 const raw = (kind: number, idChar: string, createdAt: number): RawListEvent => ({ id: id(idChar), pubkey: PK, created_at: createdAt, kind, tags: [], content: "", sig: "" });
 const published = (relays = ["wss://r.example/"]): WriteOutcome => ({ ok: true, changed: true, relays });
+/** What the fake attempt says when a relay took its version and it is the newest. */
+const tookIt = (relays = ["wss://r.example/"]) => ({ type: "write.attempted" as const, status: "published" as const, relays });
 
 async function readySession(stored = [entry(3, "5", 100)], input = sessionInput()) {
   const fakes = makeFakes(stored);
@@ -28,7 +30,7 @@ describe("session machine: list writes", () => {
     const base = raw(3, "5", 100);
     fakes.reads[0]!.deferred.resolve({ event: base });
     await when(actor, (s) => s.matches({ writes: { writing: "publishing" } }));
-    expect(fakes.publishes[0]!.input).toMatchObject({ pubkey: PK, write: follow("1"), base });
+    expect(fakes.publishes[0]!.input).toEqual({ pubkey: PK, write: follow("1"), base, writeId: "r1", attempt: 1, taken: false });
 
     const mine = entry(3, "9", 101);
     fakes.shareFilters.mockClear();
@@ -36,7 +38,7 @@ describe("session machine: list writes", () => {
     expect(actor.getSnapshot().context.lists["3"]).toEqual(mine);
     expect(fakes.shareFilters).toHaveBeenCalledTimes(1);
 
-    fakes.publishes[0]!.send({ type: "write.settled", outcome: published() });
+    fakes.publishes[0]!.send(tookIt());
     const done = actor.getSnapshot();
     expect(done.value).toMatchObject({ writes: "idle" });
     expect(done.context.writeQueue).toEqual([]);
@@ -46,17 +48,24 @@ describe("session machine: list writes", () => {
   });
 
   it("the signed list is pending until a relay takes it: confirmed by a write that succeeds, still pending after one that fails", async () => {
-    for (const outcome of [published(), { ok: false as const, failure: failure("write-contended") }]) {
+    for (const ok of [true, false]) {
       const { actor, fakes } = await readySession();
       actor.send({ type: "list.write", write: follow("1"), requestId: "r1" });
       fakes.reads[0]!.deferred.resolve({ event: raw(3, "5", 100) });
       await when(actor, (s) => s.matches({ writes: { writing: "publishing" } }));
-      fakes.publishes[0]!.send({ type: "write.stored", entries: [{ ...entry(3, "9", 101), pending: true }] });
+      // The failing write: other clients win every attempt (each made on the last one's rival), the last stored version stays.
+      for (let attempt = 0; !ok && attempt < 2; attempt++) {
+        fakes.publishes[attempt]!.send({ type: "write.stored", entries: [{ ...entry(3, "7", 90 + attempt), pending: true }] });
+        fakes.publishes[attempt]!.send({ type: "write.attempted", status: "lost", relays: [], newest: raw(3, "6", 101 + attempt), at: 1 });
+      }
+      const last = fakes.publishes.at(-1)!;
+      last.send({ type: "write.stored", entries: [{ ...entry(3, "9", 105), pending: true }] });
       expect(actor.getSnapshot().context.lists["3"]!.pending).toBe(true);
-      fakes.publishes[0]!.send({ type: "write.settled", outcome });
+      last.send(ok ? tookIt() : { type: "write.attempted", status: "lost", relays: ["wss://r.example/"], newest: raw(3, "6", 106), at: 1 });
+      expect(fakes.reported()[0]![1]).toMatchObject(ok ? published() : { ok: false, failure: { code: "write-contended" } });
       const stored = actor.getSnapshot().context.lists["3"]!;
       expect(stored.id).toBe(id("9"));
-      expect(stored.pending).toBe(outcome.ok ? undefined : true);
+      expect(stored.pending).toBe(ok ? undefined : true);
     }
   });
 
@@ -68,7 +77,7 @@ describe("session machine: list writes", () => {
     fakes.reads[0]!.deferred.resolve({ event: raw(3, "5", 100) });
     await when(actor, (s) => s.matches({ writes: { writing: "publishing" } }));
     expect(fakes.publishes[0]!.input.write.edits.map((e) => e.tag[1])).toEqual([id("1"), id("2")]);
-    fakes.publishes[0]!.send({ type: "write.settled", outcome: published() });
+    fakes.publishes[0]!.send(tookIt());
     expect(fakes.reported()).toEqual([
       ["r1", published()],
       ["r2", published()],
@@ -92,18 +101,19 @@ describe("session machine: list writes", () => {
     ]);
     expect(actor.getSnapshot().context.writeQueue[0]!.write).toEqual(follow("1")); // the write under way takes nothing more
 
-    fakes.publishes[0]!.send({ type: "write.settled", outcome: published() });
+    fakes.publishes[0]!.send(tookIt());
     expect(actor.getSnapshot().value).toMatchObject({ writes: { writing: "reading" } });
     expect(fakes.reads[1]!.input).toEqual({ pubkey: PK, kind: 10000 });
     fakes.reads[1]!.deferred.resolve({ event: null });
     await when(actor, (s) => s.matches({ writes: { writing: "publishing" } }));
-    fakes.publishes[1]!.send({ type: "write.settled", outcome: { ok: true, changed: false, relays: [] } });
+    fakes.publishes[1]!.send({ type: "write.attempted", status: "unchanged" });
     fakes.reads[2]!.deferred.resolve({ event: raw(3, "5", 100) });
     await when(actor, (s) => fakes.publishes.length === 3 && s.matches({ writes: { writing: "publishing" } }));
     expect(fakes.publishes[2]!.input.write.edits.map((e) => e.tag[1])).toEqual([id("2"), id("3")]);
-    fakes.publishes[2]!.send({ type: "write.settled", outcome: published() });
+    fakes.publishes[2]!.send(tookIt());
     expect(actor.getSnapshot().value).toMatchObject({ writes: "idle" });
     expect(fakes.reported().map(([requestId]) => requestId)).toEqual(["r1", "r2", "r3", "r4"]);
+    expect(fakes.reported()[1]![1]).toEqual({ ok: true, changed: false, relays: [] });
   });
 
   it("a session that cannot sign refuses at once: nothing is read or published", async () => {
@@ -157,7 +167,10 @@ describe("session machine: list writes", () => {
     fakes.publishes[0]!.send({ type: "write.stored", entries: [mine] });
     fakes.publishes[0]!.send({ type: "write.rolledBack", key: "3", id: mine.id, previous: base });
     expect(actor.getSnapshot().context.lists["3"]).toEqual(base);
-    fakes.publishes[0]!.send({ type: "write.settled", outcome: { ok: false, failure: failure("write-refused") } });
+    fakes.publishes[0]!.send({ type: "write.attempted", status: "refused", refusals: "wss://r.example/: blocked", at: 123 });
+    expect(fakes.reported()).toEqual([
+      ["r1", { ok: false, failure: failure("write-refused", 123, "No relay accepted the new list (wss://r.example/: blocked); the session's copy was rolled back") }],
+    ]);
 
     // A list that did not exist: its slot goes again. A newer list that arrived meanwhile stays.
     actor.send({ type: "list.write", write: muteWord("a"), requestId: "r2" });
@@ -184,12 +197,13 @@ describe("session machine: list writes", () => {
     const rebased = entry(3, "b", 103);
     fakes.publishes[0]!.send({ type: "write.stored", entries: [first] });
     actor.send({ type: "list.received", entries: [theirs] }); // the live subscription hears the other client
-    fakes.publishes[0]!.send({ type: "write.stored", entries: [rebased] });
+    fakes.publishes[0]!.send({ type: "write.attempted", status: "lost", relays: ["wss://r.example/"], newest: raw(3, "a", 102), at: 1 });
+    fakes.publishes[1]!.send({ type: "write.stored", entries: [rebased] });
     actor.send({ type: "list.received", entries: [rebased] }); // our own publish, back from the relay: no change
     const lists = actor.getSnapshot().context.lists;
     actor.send({ type: "list.received", entries: [rebased] });
     expect(actor.getSnapshot().context.lists).toBe(lists);
-    fakes.publishes[0]!.send({ type: "write.settled", outcome: published() });
+    fakes.publishes[1]!.send(tookIt());
     expect(actor.getSnapshot().context.lists["3"]).toEqual(rebased);
     expect(fakes.reported()).toEqual([["r1", published()]]);
   });

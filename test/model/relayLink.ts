@@ -10,6 +10,8 @@
  * - `refuseEvents(true)` answers each EVENT a client sends with `OK false` itself and passes nothing
  *   on (a relay that takes no events); `refuseEvents("silently")` drops it unanswered (lost on the
  *   way). REQs and everything else go through as before.
+ * - `rivalEvents(publish)` passes each EVENT a client sends on only once `publish(event)` is done
+ *   (another client's version published first); what the client sends after it waits behind it.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { eventually } from "../support/env";
@@ -24,6 +26,7 @@ export class RelayLink {
   private port = 0;
   private holding: Holding = "none";
   private refusing: boolean | "silently" = false;
+  private rival: ((event: SentEvent) => Promise<void>) | undefined;
   private eoseKept: (() => void) | undefined;
   private constructor(private readonly target: URL) {}
 
@@ -73,6 +76,10 @@ export class RelayLink {
     this.refusing = on;
   }
 
+  rivalEvents(publish: ((event: SentEvent) => Promise<void>) | undefined): void {
+    this.rival = publish;
+  }
+
   release(): void {
     this.holding = "none";
     for (const stream of this.streams) stream.flush();
@@ -109,11 +116,22 @@ export class RelayLink {
     relay.on("close", () => (this.sockets.delete(relay), client.destroy()));
     client.on("error", () => relay.destroy());
     relay.on("error", () => client.destroy());
+    let behind: Promise<void> | undefined; // units waiting behind a rival's publish, in order
+    const pass = (unit: Buffer, event: SentEvent | undefined) => {
+      const publish = event && this.rival;
+      if (!publish && !behind) return void relay.write(unit);
+      const turn = (behind ?? Promise.resolve())
+        .then(() => publish?.(event!))
+        .catch(() => {}) // the step then fails on its own: the attempt was not lost
+        .then(() => void (relay.destroyed || relay.write(unit)));
+      behind = turn;
+      void turn.then(() => void (behind === turn && (behind = undefined)));
+    };
     client.on("data", (chunk: Buffer) => {
       // Whole units (the upgrade, then frames): which subscriptions are fetches is noted on the way, and an EVENT can be refused.
       for (const unit of asked.push(chunk)) {
         const refused = this.refusing ? eventIdOf(unit) : undefined;
-        if (refused === undefined) relay.write(unit);
+        if (refused === undefined) pass(unit, this.rival ? eventOf(unit) : undefined);
         else if (this.refusing !== "silently") toClient.reply(textFrame(JSON.stringify(["OK", refused, false, "blocked: the link refuses events"])));
       }
     });
@@ -183,11 +201,21 @@ function textOf(frame: Buffer): string | undefined {
   return payload.toString();
 }
 
-/** The id of a client's EVENT frame, if `unit` is one. */
-function eventIdOf(unit: Buffer): string | undefined {
-  const text = textOf(unit);
-  return text?.startsWith('["EVENT"') ? (JSON.parse(text) as [string, { id: string }])[1].id : undefined;
+/** What a client's EVENT frame carries (the parts the link looks at). */
+export interface SentEvent {
+  id: string;
+  kind: number;
+  created_at: number;
 }
+
+/** The event of a client's EVENT frame, if `unit` is one. */
+function eventOf(unit: Buffer): SentEvent | undefined {
+  const text = textOf(unit);
+  return text?.startsWith('["EVENT"') ? (JSON.parse(text) as [string, SentEvent])[1] : undefined;
+}
+
+/** The id of a client's EVENT frame, if `unit` is one. */
+const eventIdOf = (unit: Buffer) => eventOf(unit)?.id;
 
 /** A server's (unmasked) text frame. */
 function textFrame(text: string): Buffer {

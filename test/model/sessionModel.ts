@@ -276,7 +276,8 @@ type LogicSnapshot = SnapshotFrom<typeof logic>;
  */
 export function digest(m: SessionSnapshot) {
   const { signerFailure, listsFailure, approvalUrl, writeQueue } = m.context;
-  return { signerFailure: signerFailure?.code ?? null, listsFailure: listsFailure?.code ?? null, approvalUrl, writes: writeQueue.map((queued) => queued.write.kind) };
+  const attempt = writeQueue[0]?.attempts ?? null; // which attempt of the write under way: whether a lost one is made again
+  return { signerFailure: signerFailure?.code ?? null, listsFailure: listsFailure?.code ?? null, approvalUrl, writes: writeQueue.map((queued) => queued.write.kind), attempt };
 }
 
 export const serialize = ({ context: { machine, world } }: LogicSnapshot) =>

@@ -37,7 +37,7 @@ import { appCommand } from "./sessionCommands";
 import { APPROVE_AGAIN_URL, digest, formatEvent, isResting, type Birth, type ModelEvent, type SessionModelSnapshot } from "./sessionModel";
 import { applyWorld, isWorldDriven, worldSchedule, type WorldConfig, type WorldSchedule } from "./sessionWorld";
 import { askWrite, writeMismatch } from "./sessionWrites";
-import { AppExtensionSigner, Network, publishNewerList, publishPrivateMutes, ScriptedSigner, signNote, type ApprovingBunker } from "./world";
+import { AppExtensionSigner, Network, publishNewerList, publishPrivateMutes, publishRival, ScriptedSigner, signNote, type ApprovingBunker } from "./world";
 
 /** The engine's timeouts: a fetch that fails, a signer that never answers, take this long. */
 export const TIMEOUTS = { signerMs: 500, fetchMs: 400 };
@@ -172,7 +172,8 @@ export class SessionRun {
   private apply(world: WorldConfig): void {
     const { link, relayLink } = this.rig;
     const { network, scripted, extension, extensionKey } = this;
-    const listening = applyWorld(world, { network, link, relayLink, scripted, extension, extensionKey });
+    const rival = (ours: { kind: number; created_at: number }) => publishRival(this.rig.ndk, this.author, ours, this.rig.published);
+    const listening = applyWorld(world, { network, link, relayLink, scripted, extension, extensionKey, rival });
     if (listening) this.linkUp = listening.catch((error: Error) => this.diverge(`the bunker's relay did not listen again: ${error.message}`));
   }
 
@@ -291,7 +292,7 @@ export class SessionRun {
     const real = this.reached[k]!;
     const [want, got] = [digest(expected.machine!), digest(real as never)];
     if (JSON.stringify(want) !== JSON.stringify(got)) throw new Error(`step ${k}: the session holds ${JSON.stringify(got)}, the model ${JSON.stringify(want)}`);
-    const mismatch = writeMismatch(step.event, real.context as SessionContext);
+    const mismatch = writeMismatch(step.event, expected.machine!.context, real.context as SessionContext);
     if (mismatch) throw new Error(`step ${k}: ${mismatch}`);
     // The lists region retries on its own: a NIP-46 session's bunker hears nothing of it.
     const listsOnly = step.keys.length > 0 && step.keys.every((key) => key.startsWith("session.lists")) && isWorldDriven(step.event);

@@ -7,7 +7,8 @@
  * - a private-key session restored without a key reads its lists, its signer `unavailable.needsLogin`;
  * - an app's edit (updateSession) is stored at once, and stands until a newer relay list replaces it;
  * - a follow is stored at once, before any relay answered, and stays; one no relay takes is rolled
- *   back to the list the relays hold.
+ *   back to the list the relays hold;
+ * - a follow another client's newer list wins over is made again on top of it: both changes stay.
  */
 import { expect } from "vitest";
 import type { SessionEvent } from "../../machines";
@@ -24,7 +25,7 @@ const followEdit: ModelEvent = { type: "session.update", entries: [] };
 const follow: ModelEvent = { type: "list.write", write: { kind: 3, edits: [] }, requestId: VIA_FACADE };
 const stored: ModelEvent = { type: "write.stored", entries: [] };
 const rolledBack: ModelEvent = { type: "write.rolledBack", key: "3", id: "", previous: null };
-const settledWith = (code?: string): ModelEvent => ({ type: "write.settled", outcome: code ? { ok: false, failure: { code, message: code, at: 0 } } : { ok: true, changed: true, relays: [] } });
+const attempted = (status: "published" | "refused" | "lost") => ({ type: "write.attempted", status }) as ModelEvent;
 
 export interface SessionScenario {
   title: string;
@@ -97,12 +98,12 @@ export const sessionScenarios: SessionScenario[] = [
       follow,
       done("readList"),
       stored,
-      settledWith(),
+      attempted("published"),
       follow,
       done("readList"),
       stored,
       rolledBack,
-      settledWith("write-refused"),
+      attempted("refused"),
     ]),
     check(run) {
       const follows = (k: number) => run.contextAt(k).lists["3"] as { id: string; data: { count: number } } | undefined;
@@ -115,6 +116,31 @@ export const sessionScenarios: SessionScenario[] = [
       expect(follows(12)!.id).toBe(follows(8)!.id);
       expect(run.contextAt(13).lastWrite?.outcome).toMatchObject({ ok: false, failure: { code: "write-refused" } });
       expect(run.contextAt(13).writeQueue).toEqual([]);
+    },
+  },
+  {
+    title: "a follow another client's newer list wins over is made again on top of it, and both stay",
+    path: sessionPath([
+      birth("private-key", false),
+      done("restoreSigner"),
+      done("authenticate"),
+      done("fetchLists"),
+      follow,
+      done("readList"),
+      stored,
+      attempted("lost"),
+      stored,
+      attempted("published"),
+    ]),
+    check(run) {
+      const follows = (k: number) => run.contextAt(k).lists["3"] as { id: string; createdAt: number; data: { count: number } } | undefined;
+      expect(follows(7)?.data.count).toBe(1); // ours, on the user's empty list
+      expect(run.contextAt(8).writeQueue[0]).toMatchObject({ attempts: 2, relays: [expect.any(String)] }); // the relay took ours as a duplicate: theirs won
+      expect(run.contextAt(8).writeQueue[0]!.base?.created_at).toBe(follows(7)!.createdAt + 1); // the next attempt is made on theirs
+      expect(follows(9)?.data.count).toBe(2); // their follow and ours
+      expect(follows(9)!.createdAt).toBeGreaterThan(follows(7)!.createdAt + 1);
+      expect(run.contextAt(10).lastWrite?.outcome).toMatchObject({ ok: true, changed: true });
+      expect(follows(10)!.id).toBe(follows(9)!.id);
     },
   },
 ];

@@ -12,7 +12,10 @@
  *   (the fetch has read its events), and the command waits until it does;
  * - a list write's read that no relay answers: the relay holds everything it sends until the read
  *   gives up; one that ends after a command came while it was out: as a fetch's, its EOSE is held;
- * - a list write no relay takes (`write.rolledBack`): the link answers its EVENT with `OK false`.
+ * - a list write no relay takes (`write.rolledBack`): the link answers its EVENT with `OK false`;
+ * - an attempt another client's version wins (`write.attempted(lost)`): before the link passes its
+ *   EVENT on, the user's other client publishes a version one second newer (the relay then keeps
+ *   theirs, and answers ours OK as a duplicate).
  * Everything else is the ordinary world: online, relays answering, signers answering for their user.
  */
 import { generateSecretKey } from "nostr-tools/pure";
@@ -31,8 +34,8 @@ export interface WorldConfig {
   bunker: "pass" | "hold";
   /** What the test relay sends the session's NDK: passed on, each EOSE held, or all of it held. */
   relay: "pass" | "eose" | "all";
-  /** What the test relay does with the session's EVENTs: takes them, or (the link) refuses them. */
-  events: "take" | "refuse";
+  /** What the test relay does with the session's EVENTs: takes them, (the link) refuses them, or takes each after a rival's newer version. */
+  events: "take" | "refuse" | "rival";
   answer: "self" | "other" | "throw";
   extension: "ok" | "missing" | "other" | "silent";
 }
@@ -85,6 +88,7 @@ export function worldSchedule(path: PlannedPath<SessionModelSnapshot, ModelEvent
   for (let j = 1; j <= n; j++) {
     const { event } = path.steps[j - 1]!;
     if (event.type === "write.rolledBack") set(startOf(j - 1, "publishList") - 1, j - 1, { events: "refuse" });
+    if (event.type === "write.attempted" && event.status === "lost") set(startOf(j - 1, "publishList") - 1, j - 1, { events: "rival" });
     const id = actorOf(event);
     if (!id) continue;
     const start = startOf(j - 1, id);
@@ -119,10 +123,12 @@ export interface WorldParts {
   scripted?: ScriptedSigner;
   extension?: FakeNip07;
   extensionKey?: Uint8Array;
+  /** Publishes another client's version of the list `ours` is a version of, newer than it. */
+  rival: (ours: { kind: number; created_at: number }) => Promise<void>;
 }
 
 /** Sets the world as `world` says; resolves, when the bunker's relay is to listen, once it does. */
-export function applyWorld(world: WorldConfig, { network, link, relayLink, scripted, extension, extensionKey }: WorldParts): Promise<void> | undefined {
+export function applyWorld(world: WorldConfig, { network, link, relayLink, scripted, extension, extensionKey, rival }: WorldParts): Promise<void> | undefined {
   if (world.network === "down") network.down();
   else network.up();
   if (world.link === "down") link.down();
@@ -131,6 +137,7 @@ export function applyWorld(world: WorldConfig, { network, link, relayLink, scrip
   if (world.relay === "pass") relayLink.release();
   else relayLink.hold(world.relay);
   relayLink.refuseEvents(world.events === "refuse");
+  relayLink.rivalEvents(world.events === "rival" ? rival : undefined);
   if (scripted) scripted.answer = world.answer;
   if (extension && extensionKey) {
     if (world.extension === "missing") extension.remove();

@@ -5,15 +5,18 @@
  * write's effects run alone:
  * - its read (`readList`) succeeds, is refused as stale (the session holds an app's own edit of the
  *   follows, newer than any list the relay has), or finds no relay (the relay holds its answers);
- * - its publish stores the signed list at once (`write.stored`), then relays accept it, or refuse it
- *   (`write.rolledBack`, then the failure); with the key locked while it read, it never publishes.
+ * - each attempt of its publish stores the signed list at once (`write.stored`), then relays accept
+ *   it (`write.attempted(published)`), refuse it (`write.rolledBack`, then `write.attempted(refused)`),
+ *   or take it while another client's newer version wins (`write.attempted(lost)`: the machine makes
+ *   the write again on that version, up to three attempts, then gives up); with the key locked while
+ *   it read, it never publishes.
  * While the read is out (the relay holds its EOSE, as for a fetch): a mute joins the queue, the key
  * is locked (the waiting mute fails), and a write sent while locked is refused. A session that cannot
  * sign refuses a write at once (sent to the actor directly: the facade refuses before sending).
  */
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import type { SnapshotFrom } from "xstate";
-import type { ListEntry, ListWrite, RawListEvent, SessionContext, SessionEvent, sessionMachine, WriteOutcome } from "../../machines";
+import type { ListEntry, ListWrite, RawListEvent, SessionContext, SessionEvent, sessionMachine, WriteAttempt } from "../../machines";
 import type { NDKSessionManager } from "../../src";
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
@@ -47,9 +50,9 @@ const write = (list: ListWrite, via: string): SessionEvent => ({ type: "list.wri
 type Outcome = [SessionEvent | { type: string; output?: unknown; error?: unknown }, "instant" | "network" | "slow"];
 
 const signing = (m: SessionSnapshot) => m.matches({ signer: "ready" }) || m.matches({ signer: "awaitingApproval" }) || m.matches({ signer: "verifying" });
-const settled = (outcome: WriteOutcome): SessionEvent => ({ type: "write.settled", outcome });
-const failedWith = (code: string): WriteOutcome => ({ ok: false, failure: { code, message: code, at: 0 } });
-const PUBLISHED: WriteOutcome = { ok: true, changed: true, relays: [] };
+const attempted = (attempt: WriteAttempt): SessionEvent => ({ type: "write.attempted", ...attempt });
+/** The relays the model says took a version (their URLs are not compared). */
+const TAKEN = ["model-relay"];
 
 /** The version of the head's list the relays answer with: the session's own copy, or (behind) an older one. */
 function relaysCopy(m: SessionSnapshot, w: WritesWorld): RawListEvent | null {
@@ -67,6 +70,13 @@ function signedEntry(m: SessionSnapshot): ListEntry {
   return { key: String(kind), kind, id: `model-write-${(held?.createdAt ?? 0) + 1}`, createdAt: (held?.createdAt ?? 0) + 1, data: {} };
 }
 
+/** Another client's version of the head's list, newer than the one the session stored: it wins over the attempt. */
+function rival(m: SessionSnapshot): RawListEvent {
+  const { kind } = m.context.writeQueue[0]!.write;
+  const createdAt = (m.context.lists[String(kind)]?.createdAt ?? 0) + 1;
+  return { id: `model-rival-${createdAt}`, pubkey: "model", created_at: createdAt, kind, tags: [], content: "", sig: "" };
+}
+
 /** The outcomes the running effect of the writes region can have, or null when it rests. */
 export function writesOutcomes(m: SessionSnapshot, w: WritesWorld): Outcome[] | null {
   if (m.matches({ writes: { writing: "reading" } })) {
@@ -76,12 +86,13 @@ export function writesOutcomes(m: SessionSnapshot, w: WritesWorld): Outcome[] | 
   }
   if (!m.matches({ writes: { writing: "publishing" } })) return null;
   const progress = w.write?.progress ?? "none";
-  if (progress === "rolledBack") return [[settled(failedWith("write-refused")), "instant"]];
+  if (progress === "rolledBack") return [[attempted({ status: "refused", refusals: "model", at: 0 }), "instant"]];
   if (progress === "stored") {
     const entry = m.context.lists[String(m.context.writeQueue[0]!.write.kind)]!;
     return [
-      [settled(PUBLISHED), "network"],
+      [attempted({ status: "published", relays: TAKEN }), "network"],
       [{ type: "write.rolledBack", key: entry.key, id: entry.id, previous: null }, "network"],
+      [attempted({ status: "lost", relays: TAKEN, newest: rival(m), at: 0 }), "network"],
     ];
   }
   return [[{ type: "write.stored", entries: [signedEntry(m)] }, "network"]];
@@ -120,11 +131,12 @@ export function withWrite<W extends WritesWorld>(w: W, before: SessionSnapshot |
   return { ...w, behind, write: facts };
 }
 
-export const isWriteOutcome = (event: { type: string }) => event.type === "write.stored" || event.type === "write.rolledBack" || event.type === "write.settled";
+export const isWriteOutcome = (event: { type: string }) => event.type.startsWith("write.");
 
 export function formatWriteEvent(event: SessionEvent): string | undefined {
   if (event.type === "list.write") return `list.write(${event.write.kind}${event.requestId === VIA_ACTOR ? ", to the actor" : ""})`;
   if (event.type === "write.settled") return event.outcome.ok ? "write.settled✓" : `write.settled✗${event.outcome.failure.code}`;
+  if (event.type === "write.attempted") return `write.attempted(${event.status})`;
   return undefined;
 }
 
@@ -142,11 +154,10 @@ export function askWrite(manager: NDKSessionManager, pubkey: string, event: Extr
   return asked.catch((error: unknown) => error);
 }
 
-/** Why a settled write did not end as the model's outcome says (the relays' URLs aside), if it did not. */
-export function writeMismatch(event: { type: string }, context: SessionContext): string | undefined {
-  if (event.type !== "write.settled") return undefined;
-  const wanted = (event as Extract<SessionEvent, { type: "write.settled" }>).outcome;
-  const outcome = context.lastWrite?.outcome;
-  const [want, was] = [wanted, outcome].map((o) => (o?.ok ? "ok" : o?.failure.code));
+/** Why the last write did not end as the model's does (the relays' URLs aside) after a step of the write's effect, if it did not. */
+export function writeMismatch(event: { type: string }, model: SessionContext, real: SessionContext): string | undefined {
+  if (event.type !== "write.settled" && event.type !== "write.attempted") return undefined;
+  const [wanted, outcome] = [model.lastWrite?.outcome, real.lastWrite?.outcome];
+  const [want, was] = [wanted, outcome].map((o) => (o ? (o.ok ? "ok" : o.failure.code) : "none"));
   return want === was ? undefined : `the write ended ${JSON.stringify(outcome)}, the model says ${JSON.stringify(wanted)}`;
 }

@@ -129,6 +129,16 @@ export async function publishNewerList(ndk: NDK, author: NDKPrivateKeySigner, la
   await publish(ndk, author, { kind: 3, tags: [["p", NDKPrivateKeySigner.generate().pubkey]], created_at: createdAt });
 }
 
+/**
+ * Another client's version of the list `ours` is a version of, published while ours is on its way:
+ * a second newer, so it wins (NIP-01), and holds none of our edit.
+ */
+export async function publishRival(ndk: NDK, author: NDKPrivateKeySigner, ours: { kind: number; created_at: number }, last: Map<string, number>): Promise<void> {
+  const createdAt = ours.created_at + 1;
+  last.set(author.pubkey, Math.max(last.get(author.pubkey) ?? 0, createdAt));
+  await publish(ndk, author, { kind: ours.kind, tags: [["p", NDKPrivateKeySigner.generate().pubkey]], created_at: createdAt });
+}
+
 export const BUNKER_APPROVAL_MS = 900;
 
 export interface ApprovingBunker {

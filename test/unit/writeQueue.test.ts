@@ -1,6 +1,6 @@
 /** The session's write queue as data (machines/writes.ts), and the effects' registry of callers waiting for writes. */
 import { describe, expect, it } from "vitest";
-import { enqueue, relaysBehind, rolledBack, withBase } from "../../machines/writes";
+import { attemptOutcome, attemptsLeft, enqueue, MAX_ATTEMPTS, rebased, relaysBehind, rolledBack, withBase } from "../../machines/writes";
 import type { ListEntry, ListWrite, RawListEvent } from "../../machines";
 import { WriteRegistry } from "../../src/effects/writeRegistry";
 import { ListEditError, ListWriteError, PrivateItemsError } from "../../src/lists/listWriteErrors";
@@ -49,7 +49,39 @@ describe("rolledBack", () => {
   });
 });
 
+describe("attempts", () => {
+  it("a rebase makes the next attempt on the rival's version, keeps the relays that last took ours, and stops at MAX_ATTEMPTS", () => {
+    let queue = withBase(enqueue([], follow("a"), "r1"), raw("5", 100));
+    expect(queue[0]).toMatchObject({ attempts: 1 });
+    queue = rebased(queue, { status: "lost", relays: ["wss://r/"], newest: raw("6", 101), at: 1 });
+    expect(queue[0]).toMatchObject({ base: raw("6", 101), attempts: 2, relays: ["wss://r/"] });
+    queue = rebased(queue, { status: "lost", relays: [], newest: raw("7", 102), at: 1 });
+    expect(queue[0]).toMatchObject({ base: raw("7", 102), attempts: MAX_ATTEMPTS, relays: ["wss://r/"] });
+    expect(attemptsLeft(queue[0]!)).toBe(false);
+    expect(attemptOutcome(queue[0], { status: "unchanged" })).toEqual({ ok: true, changed: true, relays: ["wss://r/"] });
+    expect(attemptOutcome(withBase(enqueue([], follow("a"), "r1"), null)[0], { status: "unchanged" })).toEqual({ ok: true, changed: false, relays: [] });
+    expect(attemptOutcome(queue[0], { status: "lost", relays: [], newest: raw("8", 103), at: 5 })).toMatchObject({ ok: false, failure: { code: "write-contended", at: 5 } });
+  });
+});
+
 describe("WriteRegistry", () => {
+  it("keeps what a write encrypted across its attempts, afresh for a first attempt, until it settles or its session logs out", () => {
+    const registry = new WriteRegistry();
+    const first = registry.encrypted("me", "w1", true);
+    first.set("ciphertext", "plaintext");
+    expect(registry.encrypted("me", "w1", false).get("ciphertext")).toBe("plaintext");
+    expect(registry.encrypted("other", "w1", false).size).toBe(0); // another session's write of the same id
+    registry.encrypted("me", "w2", true).set("c", "p");
+    registry.encrypted("other", "w3", true);
+    expect(registry.remembered).toBe(3); // w1 now the other session's
+    registry.settle(["w2"], { ok: true, changed: true, relays: [] });
+    registry.release("other");
+    expect(registry.remembered).toBe(0);
+    registry.encrypted("me", "w4", true);
+    registry.clear();
+    expect(registry.remembered).toBe(0);
+  });
+
   it("settles each caller by request id with a result or a typed error, and forgets it", async () => {
     const registry = new WriteRegistry();
     const [a, b, c, d] = [0, 1, 2, 3].map(() => registry.nextId());
