@@ -122,9 +122,9 @@ export const sessionSetup = setup({
     settleStale: raise({ type: "write.settled", outcome: w.STALE_RELAYS }),
     settleSignerLeft: raise({ type: "write.settled", outcome: w.SIGNER_LEFT }),
     settleUnread: raise(({ event }) => ({ type: "write.settled" as const, outcome: { ok: false as const, failure: errorOf(event) } })),
-    /** The write ends after its last attempt (w.attemptOutcome): contended, refused, or done. */
-    settleContended: raise(w.settledByAttempt),
-    settleRefused: raise(w.settledByAttempt),
-    settleDone: raise(w.settledByAttempt),
+    /** The write ends after its last attempt: lost to other clients too often, refused, or done. */
+    settleContended: raise(w.contendedSettled),
+    settleRefused: raise(w.refusedSettled),
+    settleDone: raise(w.doneSettled),
   },
 });

@@ -86,22 +86,20 @@ export function rebased(queue: readonly QueuedWrite[], lost: LostAttempt): Queue
 /** Whether the write under way may be made again after its attempt `attempts` lost. */
 export const attemptsLeft = (queued: QueuedWrite) => (queued.attempts ?? 1) < MAX_ATTEMPTS;
 
-/**
- * How the write under way ends after its last attempt: lost to other clients once too often,
- * refused by every relay, or done — published, or found already made (the list changed if a relay
- * took an earlier attempt of it).
- */
-export function attemptOutcome(queued: QueuedWrite | undefined, attempt: WriteAttempt): WriteOutcome {
-  switch (attempt.status) {
-    case "lost":
-      return failedAt(attempt.at, "write-contended", `Other clients replaced the list ${MAX_ATTEMPTS} times while this write was made on their versions; it is not in the newest one`);
-    case "refused":
-      return failedAt(attempt.at, "write-refused", `No relay accepted the new list (${attempt.refusals}); the session's copy was rolled back`);
-    case "published":
-      return { ok: true, changed: true, relays: attempt.relays };
-    case "unchanged":
-      return { ok: true, changed: queued?.relays !== undefined, relays: queued?.relays ?? [] };
-  }
+// How the write under way ends after its last attempt; the machine's guards chose which (session.machine.ts).
+
+/** Lost to other clients' versions on its last attempt. */
+export const contendedOutcome = (lost: LostAttempt): WriteOutcome =>
+  failedAt(lost.at, "write-contended", `Other clients replaced the list ${MAX_ATTEMPTS} times while this write was made on their versions; it is not in the newest one`);
+
+/** No relay took its last attempt. */
+export const refusedOutcome = (refused: Extract<WriteAttempt, { status: "refused" }>): WriteOutcome =>
+  failedAt(refused.at, "write-refused", `No relay accepted the new list (${refused.refusals}); the session's copy was rolled back`);
+
+/** Done: published, or found already made (the list changed if a relay took an earlier attempt of it). */
+export function doneOutcome(queued: QueuedWrite | undefined, done: Extract<WriteAttempt, { status: "published" | "unchanged" }>): WriteOutcome {
+  if (done.status === "published") return { ok: true, changed: true, relays: done.relays };
+  return { ok: true, changed: queued?.relays !== undefined, relays: queued?.relays ?? [] };
 }
 
 /**
@@ -171,8 +169,11 @@ export const attemptRefused = ({ event }: Args) => event.type === "write.attempt
 export const hasAttemptsLeft = ({ context }: Args) => context.writeQueue.length > 0 && attemptsLeft(context.writeQueue[0]!);
 /** Taken on a lost attempt only (the guard says so). */
 export const rebaseKept = ({ context, event }: Args) => rebased(context.writeQueue, attemptOf(event) as LostAttempt);
-/** The `write.settled` the region raises once the attempt just reported is the write's last. */
-export const settledByAttempt = ({ context, event }: Args) => ({ type: "write.settled" as const, outcome: attemptOutcome(context.writeQueue[0], attemptOf(event)) });
+/** The `write.settled` the region raises once the attempt just reported is the write's last; each is taken where its guard holds. */
+const settled = (outcome: WriteOutcome) => ({ type: "write.settled" as const, outcome });
+export const contendedSettled = ({ event }: Args) => settled(contendedOutcome(attemptOf(event) as LostAttempt));
+export const refusedSettled = ({ event }: Args) => settled(refusedOutcome(attemptOf(event) as Extract<WriteAttempt, { status: "refused" }>));
+export const doneSettled = ({ context, event }: Args) => settled(doneOutcome(context.writeQueue[0], attemptOf(event) as Extract<WriteAttempt, { status: "published" | "unchanged" }>));
 
 /** What the callers hear: the refused write's, the settled write's, or the waiting writes' when the signer left. */
 export const refusalReport = ({ context, event }: Args): WriteReport => ({ pubkey: context.pubkey, requestIds: [as<"list.write">(event).requestId], outcome: CANNOT_SIGN });

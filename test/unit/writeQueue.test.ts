@@ -1,6 +1,6 @@
 /** The session's write queue as data (machines/writes.ts), and the effects' registry of callers waiting for writes. */
 import { describe, expect, it } from "vitest";
-import { attemptOutcome, attemptsLeft, enqueue, MAX_ATTEMPTS, rebased, relaysBehind, rolledBack, withBase } from "../../machines/writes";
+import { attemptsLeft, contendedOutcome, doneOutcome, enqueue, MAX_ATTEMPTS, rebased, relaysBehind, rolledBack, withBase } from "../../machines/writes";
 import type { ListEntry, ListWrite, RawListEvent } from "../../machines";
 import { WriteRegistry } from "../../src/effects/writeRegistry";
 import { ListEditError, ListWriteError, PrivateItemsError } from "../../src/lists/listWriteErrors";
@@ -58,9 +58,9 @@ describe("attempts", () => {
     queue = rebased(queue, { status: "lost", relays: [], newest: raw("7", 102), at: 1 });
     expect(queue[0]).toMatchObject({ base: raw("7", 102), attempts: MAX_ATTEMPTS, relays: ["wss://r/"] });
     expect(attemptsLeft(queue[0]!)).toBe(false);
-    expect(attemptOutcome(queue[0], { status: "unchanged" })).toEqual({ ok: true, changed: true, relays: ["wss://r/"] });
-    expect(attemptOutcome(withBase(enqueue([], follow("a"), "r1"), null)[0], { status: "unchanged" })).toEqual({ ok: true, changed: false, relays: [] });
-    expect(attemptOutcome(queue[0], { status: "lost", relays: [], newest: raw("8", 103), at: 5 })).toMatchObject({ ok: false, failure: { code: "write-contended", at: 5 } });
+    expect(doneOutcome(queue[0], { status: "unchanged" })).toEqual({ ok: true, changed: true, relays: ["wss://r/"] });
+    expect(doneOutcome(withBase(enqueue([], follow("a"), "r1"), null)[0], { status: "unchanged" })).toEqual({ ok: true, changed: false, relays: [] });
+    expect(contendedOutcome({ status: "lost", relays: [], newest: raw("8", 103), at: 5 })).toMatchObject({ ok: false, failure: { code: "write-contended", at: 5 } });
   });
 });
 
