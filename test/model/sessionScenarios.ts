@@ -26,6 +26,10 @@ const follow: ModelEvent = { type: "list.write", write: { kind: 3, edits: [] }, 
 const stored: ModelEvent = { type: "write.stored", entries: [] };
 const rolledBack: ModelEvent = { type: "write.rolledBack", key: "3", id: "", previous: null };
 const attempted = (status: "published" | "refused" | "lost") => ({ type: "write.attempted", status }) as ModelEvent;
+/** A private-key login with its signer ready and its lists fetched (steps 0–3). */
+const signedIn = (): ModelEvent[] => [birth("private-key", false), done("restoreSigner"), done("authenticate"), done("fetchLists")];
+/** A follow whose read is done and whose signed list is stored (its publish under way). */
+const followStored = (): ModelEvent[] => [follow, done("readList"), stored];
 
 export interface SessionScenario {
   title: string;
@@ -79,7 +83,7 @@ export const sessionScenarios: SessionScenario[] = [
   },
   {
     title: "an app's edit of the follows stands until a newer relay list replaces it",
-    path: sessionPath([birth("private-key", false), done("restoreSigner"), done("authenticate"), done("fetchLists"), followEdit, newerList]),
+    path: sessionPath([...signedIn(), followEdit, newerList]),
     check(run) {
       const [edit, relay] = [run.contextAt(5).lists["3"], run.contextAt(6).lists["3"]];
       expect(run.contextAt(4).lists["3"]).toBeUndefined(); // the user had published no contact list
@@ -90,21 +94,7 @@ export const sessionScenarios: SessionScenario[] = [
   },
   {
     title: "a follow is stored at once and stays; one no relay takes is rolled back to what the relays hold",
-    path: sessionPath([
-      birth("private-key", false),
-      done("restoreSigner"),
-      done("authenticate"),
-      done("fetchLists"),
-      follow,
-      done("readList"),
-      stored,
-      attempted("published"),
-      follow,
-      done("readList"),
-      stored,
-      rolledBack,
-      attempted("refused"),
-    ]),
+    path: sessionPath([...signedIn(), ...followStored(), attempted("published"), ...followStored(), rolledBack, attempted("refused")]),
     check(run) {
       const follows = (k: number) => run.contextAt(k).lists["3"] as { id: string; data: { count: number } } | undefined;
       expect(follows(4)).toBeUndefined(); // the user had no contact list
@@ -120,18 +110,7 @@ export const sessionScenarios: SessionScenario[] = [
   },
   {
     title: "a follow another client's newer list wins over is made again on top of it, and both stay",
-    path: sessionPath([
-      birth("private-key", false),
-      done("restoreSigner"),
-      done("authenticate"),
-      done("fetchLists"),
-      follow,
-      done("readList"),
-      stored,
-      attempted("lost"),
-      stored,
-      attempted("published"),
-    ]),
+    path: sessionPath([...signedIn(), ...followStored(), attempted("lost"), stored, attempted("published")]),
     check(run) {
       const follows = (k: number) => run.contextAt(k).lists["3"] as { id: string; createdAt: number; data: { count: number } } | undefined;
       expect(follows(7)?.data.count).toBe(1); // ours, on the user's empty list

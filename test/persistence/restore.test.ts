@@ -2,22 +2,13 @@ import { describe, expect, it } from "vitest";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { connectedNdk, disconnect, eventually, publish, withRelay } from "../support/env";
 import { useRelay } from "../support/fixture";
-import { managerFor } from "../support/engine";
-import { MemoryStorage } from "../../src";
+import { managerFor, savedSessions as saved } from "../support/engine";
+import type { SessionManagerOptions } from "../../src";
 
 const fixture = useRelay();
 const randomPubkeys = (n: number) => Array.from({ length: n }, () => NDKPrivateKeySigner.generate().pubkey);
 
-/** Logs `signers` in on a first manager, waits until ready, saves, destroys; returns the storage. */
-async function savedSessions(signers: NDKPrivateKeySigner[], options: { unsafePersistPrivateKeys?: boolean } = {}) {
-  const storage = new MemoryStorage();
-  const first = managerFor(fixture.ndk, { storage, ...options });
-  for (const signer of signers) await first.manager.login(signer);
-  for (const signer of signers) await first.ready(signer.pubkey);
-  await first.manager.switchTo(signers[0]!.pubkey);
-  await first.manager.destroy(); // flushes the pending auto-save
-  return storage;
-}
+const savedSessions = (signers: NDKPrivateKeySigner[], options: SessionManagerOptions = {}) => saved(fixture.ndk, signers, options);
 
 describe("restore()", () => {
   it("brings sessions back with their last-known lists before any relay answers, active one wired", async () => {

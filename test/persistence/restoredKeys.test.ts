@@ -7,20 +7,11 @@ import { describe, expect, it } from "vitest";
 import { NDKEvent, NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { verifyEvent } from "nostr-tools/pure";
 import { useRelay } from "../support/fixture";
-import { managerFor } from "../support/engine";
-import { MemoryStorage } from "../../src";
+import { managerFor, savedSessions } from "../support/engine";
 
 const fixture = useRelay();
 
-async function savedKeys(signers: NDKPrivateKeySigner[]): Promise<MemoryStorage> {
-  const storage = new MemoryStorage();
-  const first = managerFor(fixture.ndk, { storage, unsafePersistPrivateKeys: true });
-  for (const signer of signers) await first.manager.login(signer);
-  for (const signer of signers) await first.ready(signer.pubkey);
-  await first.manager.switchTo(signers[0]!.pubkey);
-  await first.manager.destroy(); // flushes the pending auto-save
-  return storage;
-}
+const savedKeys = (signers: NDKPrivateKeySigner[]) => savedSessions(fixture.ndk, signers, { unsafePersistPrivateKeys: true });
 
 describe("restored local keys", () => {
   it("sign at once; the signers map lists each, and reading an entry gives its NDKPrivateKeySigner, which signs as its session", async () => {

@@ -1,5 +1,6 @@
 import type NDK from "@nostr-dev-kit/ndk";
-import { NDKSessionManager, type SessionManagerOptions } from "../../src";
+import type { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
+import { MemoryStorage, NDKSessionManager, type SessionManagerOptions } from "../../src";
 import { eventually } from "./env";
 
 /** A manager plus the bounded waits the engine tests share: `ready` is the lists, `signer` the signer region. */
@@ -20,4 +21,18 @@ export function managerFor(ndk: NDK, options: SessionManagerOptions = {}) {
 /** The signer NDK signs with: the session's own signer object, its gate put on it in place. */
 export function activeSigner(ndk: NDK) {
   return ndk.signer;
+}
+
+/**
+ * What an earlier run of the app left in storage: `signers` logged in on `ndk` with `options`, each
+ * ready, the first one active, saved by destroy() (which flushes the pending auto-save).
+ */
+export async function savedSessions(ndk: NDK, signers: NDKPrivateKeySigner[], options: SessionManagerOptions = {}): Promise<MemoryStorage> {
+  const storage = new MemoryStorage();
+  const first = managerFor(ndk, { storage, ...options });
+  for (const signer of signers) await first.manager.login(signer);
+  for (const signer of signers) await first.ready(signer.pubkey);
+  await first.manager.switchTo(signers[0]!.pubkey);
+  await first.manager.destroy();
+  return storage;
 }
