@@ -102,7 +102,6 @@ export function createSessionEngine(options: EngineOptions): SessionEngine {
       actor.stop();
       runtime.writes.clear();
       runtime.hub.stop();
-      runtime.integrity.stop();
       runtime.keyring.clear();
     },
   };

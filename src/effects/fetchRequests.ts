@@ -4,11 +4,17 @@ import { failure } from "../errors";
 import type { IngestContext } from "./ingest";
 import { filterKey, refreshFilters } from "./refreshFilters";
 
+export type KnownEntry = Pick<ListEntry, "key" | "id" | "createdAt">;
+
 export interface FetchRequest {
   pubkey: Hexpubkey;
   kinds: number[];
-  /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
-  known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
+  /**
+   * The lists already stored: a refresh asks only for newer ones, and skips any it finds again. A
+   * function is called once, when the REQ is built (a later turn than the fetch's): work it does
+   * (an integrity check) stays off the caller's turn and still shares the fetch's REQ.
+   */
+  known?: KnownEntry[] | (() => KnownEntry[]);
 }
 
 /** Filters of one REQ at most, once merged (relays cap what one REQ may ask). */
@@ -17,9 +23,7 @@ export const MAX_FILTERS_PER_REQ = 100;
 /** One session's fetch while it waits for, then rides on, a REQ: what it asks, what it received. */
 export class PendingFetch {
   readonly author: Hexpubkey;
-  readonly filters: NDKFilter[];
-  /** Ids already stored: verified then, and skipping them never applies anything (a forgery reusing one included). */
-  readonly stored: Set<string>;
+  private asked: { filters: NDKFilter[]; stored: Set<string> } | undefined;
   private readonly received: Array<Promise<ListEntry | undefined>> = [];
   settled = false;
   /** Called once it settles (its REQ ends early when every request of it gave up). */
@@ -28,19 +32,35 @@ export class PendingFetch {
   private readonly stopListening: () => void;
 
   constructor(
-    { pubkey, kinds, known = [] }: FetchRequest,
+    private readonly request: FetchRequest,
     readonly context: IngestContext,
     private readonly outcome: { resolve(entries: ListEntry[]): void; reject(error: unknown): void },
     signal: AbortSignal,
     /** The app's `refresh.tieWindowSec` (see refreshFilters). */
-    tieWindowSec?: number,
+    private readonly tieWindowSec?: number,
   ) {
-    this.author = pubkey;
-    this.filters = refreshFilters(pubkey, kinds, known, tieWindowSec);
-    this.stored = new Set(known.map((entry) => entry.id));
+    this.author = request.pubkey;
     const abort = () => this.reject(failure("aborted", "The fetch was cancelled"));
     signal.addEventListener("abort", abort, { once: true });
     this.stopListening = () => signal.removeEventListener("abort", abort);
+  }
+
+  /** What it asks the relays: built when first needed, as its REQ is built. */
+  get filters(): NDKFilter[] {
+    return this.ask().filters;
+  }
+
+  /** Ids already stored: verified then, and skipping them never applies anything (a forgery reusing one included). */
+  get stored(): Set<string> {
+    return this.ask().stored;
+  }
+
+  private ask(): { filters: NDKFilter[]; stored: Set<string> } {
+    if (this.asked) return this.asked;
+    const { pubkey, kinds, known = [] } = this.request;
+    const entries = typeof known === "function" ? known() : known;
+    this.asked = { filters: refreshFilters(pubkey, kinds, entries, this.tieWindowSec), stored: new Set(entries.map((entry) => entry.id)) };
+    return this.asked;
   }
 
   /** An event the relay sent for this request, being verified and parsed. */

@@ -2,8 +2,10 @@ import type NDK from "@nostr-dev-kit/ndk";
 import { NDKNip07Signer, NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
 import type { Hexpubkey } from "../../machines";
 import { SignerError } from "../errors";
+import type { AesSealed } from "../secrets/aesGcm";
 import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
 import { installGate, releaseSigner, removeGate, type SessionSignerHooks } from "./sessionSigner";
+import { nextTurn, type TurnHandle } from "./nextTurn";
 import { Turns } from "./turns";
 import { localKeyOf, SignerMap } from "./signerMap";
 
@@ -42,6 +44,7 @@ export class Keyring {
   private view: ReadonlyMap<Hexpubkey, NDKSigner> = new Map();
   private viewStale = false;
   private readonly turns = new Turns();
+  private opening: TurnHandle | undefined;
 
   /** What every gated signer reports; news from a signer that has left since is dropped. */
   private readonly hooks: SessionSignerHooks = {
@@ -157,6 +160,7 @@ export class Keyring {
   /** Stops every signer and forgets everything (destroy). */
   clear(): void {
     this.turns.clear();
+    this.opening?.cancel();
     for (const pubkey of [...this.raw.keys()]) this.set(pubkey, undefined);
     this.vault.clear();
     this.dormant.clear();
@@ -173,11 +177,18 @@ export class Keyring {
 
   /**
    * What storage gave back: payloads (NIP-07, or unsafe plain ones) and sealed secrets. Nothing is
-   * opened here: an AES-GCM secret is opened when its signer is rebuilt, in its session's turn.
+   * opened on the restore's own turn: the AES-GCM secrets start opening together in the next one,
+   * and each signer rebuild takes its payload from there, in its session's turn.
    */
   admitStored(payloads: Record<Hexpubkey, string>, secrets: Record<Hexpubkey, SealedSecret>): void {
     for (const [pubkey, payload] of Object.entries(payloads)) if (!this.raw.has(pubkey)) this.vault.set(pubkey, payload);
     for (const [pubkey, secret] of Object.entries(secrets)) if (!this.raw.has(pubkey)) this.sealed.set(pubkey, secret);
+    this.opening?.cancel();
+    this.opening = nextTurn(() => {
+      this.opening = undefined;
+      const stillSealed = [...this.sealed].filter(([pubkey, secret]) => secret.scheme === "aes-gcm" && !this.raw.has(pubkey) && !this.vault.has(pubkey));
+      this.options.keeper.openAhead(stillSealed.map(([, secret]) => secret as AesSealed));
+    });
   }
 
   /** The payload to rebuild a session's signer from: one from storage, or an AES-GCM secret opened now. */

@@ -84,6 +84,7 @@ export class RelayHub {
   fetch(request: FetchRequest, signal: AbortSignal): Promise<ListEntry[]> {
     if (request.kinds.length === 0) return Promise.resolve([]);
     if (typeof globalThis.WebSocket !== "function") return Promise.reject(Object.assign(new NoWebSocketError(), { at: Date.now() }));
+    if (signal.aborted) return Promise.reject(failure("aborted", "The fetch was cancelled"));
     return new Promise<ListEntry[]>((resolve, reject) => {
       this.queue.push(new PendingFetch(request, this.deps.ingestContext(request.pubkey, request.kinds), { resolve, reject }, signal, this.deps.tieWindowSec));
       this.scheduleFlush();

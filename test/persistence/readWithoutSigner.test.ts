@@ -4,7 +4,7 @@ import { generateSecretKey, getPublicKey } from "nostr-tools/pure";
 import { NDKPrivateKeySigner } from "@nostr-dev-kit/ndk";
 import { eventually, publish } from "../support/env";
 import { useRelay } from "../support/fixture";
-import { managerFor } from "../support/engine";
+import { managerFor, savedSessions } from "../support/engine";
 import { createFakeNip07, type FakeNip07 } from "../support/nip07";
 import { MemoryStorage, type SessionManagerOptions } from "../../src";
 import { generateSealingKey } from "../../src/secrets/aesGcm";
@@ -65,6 +65,26 @@ describe("restore with the restoring manager's fetches", () => {
     expect(fixture.ndk.muteFilter).toBeTypeOf("function");
     expect(fixture.ndk.activeUser?.pubkey).toBe(pubkeys[0]);
     expect(reqsFor(pubkeys, from).length).toBeLessThanOrEqual(2);
+  });
+
+  it("sessions restored with their lists stored ask the relay once: one REQ refreshes every list and stays open for updates", async () => {
+    const signers = await withLists(5);
+    const pubkeys = signers.map((s) => s.pubkey);
+    const storage = await savedSessions(fixture.ndk, signers, { fetches: FOUR_LISTS });
+    const from = fixture.relay.frames.length;
+    const second = managerFor(fixture.ndk, { storage, fetches: FOUR_LISTS });
+    fixture.defer(() => second.manager.destroy());
+    await second.manager.restore();
+    for (const pk of pubkeys) await second.ready(pk);
+    // A newer list arriving live proves the REQ is open on the relay (and nothing replaced it meanwhile).
+    const follows = randomPubkeys(4);
+    await publish(fixture.ndk, signers[1]!, { kind: 3, tags: follows.map((p) => ["p", p]) });
+    await eventually(() => second.manager.getSession(pubkeys[1]!)?.followSet?.size === 4, 3000, "the live update");
+    const reqs = reqsFor(pubkeys, from);
+    expect(reqs).toHaveLength(1);
+    // Each stored list is asked from its own second (ties never missed), the live part with limit 0.
+    expect(reqs[0]!.filters?.some((filter) => filter.kinds?.includes(3) && filter.since !== undefined)).toBe(true);
+    expect(reqs[0]!.filters?.some((filter) => filter.limit === 0 && filter.authors?.length === 5)).toBe(true);
   });
 
   it("the same with `secrets: { key }`: all 50 load and sign", async () => {
