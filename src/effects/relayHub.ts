@@ -56,6 +56,9 @@ export class RelayHub {
   private batch: Batch | undefined;
   private subscription: NDKSubscription | undefined;
   private flushTurn: TurnHandle | undefined;
+  /** Lists to check after the first of this turn (see inTurn). */
+  private jobs: Array<() => void> = [];
+  private jobTurn: TurnHandle | undefined;
   /** Sessions came or went since the last REQ: the next one must say so. */
   private watchersChanged = false;
   private stopped = false;
@@ -100,6 +103,9 @@ export class RelayHub {
     this.stopped = true;
     this.flushTurn?.cancel();
     this.flushTurn = undefined;
+    this.jobTurn?.cancel();
+    this.jobTurn = undefined;
+    this.jobs = [];
     if (this.batch) clearTimeout(this.batch.timer);
     this.batch = undefined;
     this.watchers.clear();
@@ -131,7 +137,7 @@ export class RelayHub {
     if (fetches.length === 0 && !this.watchersChanged) return;
     this.queue = this.queue.slice(fetches.length);
     this.watchersChanged = false;
-    if (fetches.length > 0) this.openBatch(fetches);
+    const batch = fetches.length > 0 ? this.openBatch(fetches) : undefined;
     const previous = this.subscription;
     this.subscription = undefined;
     const filters = [...mergeFilters(fetches.flatMap((request) => request.filters)), ...this.liveFilters()];
@@ -145,7 +151,7 @@ export class RelayHub {
         includeMuted: true, // a muted author can still be one of our sessions
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
         onEvent: (event: NDKEvent) => this.receive(event.rawEvent() as NostrEvent),
-        onEose: () => this.endBatch(),
+        onEose: () => batch && this.inTurn(() => this.endBatch(batch)),
       });
     }
     // The new REQ goes out before the old CLOSE, so no update falls in between.
@@ -162,7 +168,7 @@ export class RelayHub {
     return filters;
   }
 
-  private openBatch(fetches: PendingFetch[]): void {
+  private openBatch(fetches: PendingFetch[]): Batch {
     const byAuthor = new Map<Hexpubkey, PendingFetch[]>();
     for (const request of fetches) {
       const same = byAuthor.get(request.author);
@@ -182,11 +188,11 @@ export class RelayHub {
     let open = fetches.length;
     for (const request of fetches) request.onSettled = () => --open === 0 && this.closeBatch(batch);
     this.batch = batch;
+    return batch;
   }
 
-  private endBatch(): void {
-    const batch = this.batch;
-    if (!batch) return;
+  private endBatch(batch: Batch): void {
+    if (this.batch !== batch) return;
     for (const requests of batch.byAuthor.values()) for (const request of requests) request.complete();
     this.closeBatch(batch);
   }
@@ -214,16 +220,42 @@ export class RelayHub {
           this.remember(event.id); // stored, so verified once: a later repeat (a catch-up) is skipped as well
           continue;
         }
-        const entry = ingest(event, request.context);
-        request.add(entry);
-        // Handed to the session as soon as it is verified: its follows need not wait for a slower list.
-        void entry.then((verified) => verified && this.deliver(event, verified));
+        this.inTurn(() => {
+          if (request.settled) return;
+          const entry = ingest(event, request.context);
+          request.add(entry);
+          // Handed to the session as soon as it is verified: its follows need not wait for a slower list.
+          void entry.then((verified) => verified && this.deliver(event, verified));
+        });
       }
       return;
     }
     const watcher = this.watchers.get(event.pubkey);
     if (!watcher || this.seen.has(event.id)) return;
-    void ingest(event, watcher.context).then((entry) => entry && this.deliver(event, entry, watcher));
+    this.inTurn(() => void ingest(event, watcher.context).then((entry) => entry && this.deliver(event, entry, watcher)));
+  }
+
+  /**
+   * Runs `job` now when no other ran in this turn of the event loop, else with the others queued
+   * meanwhile in the next turn, in order. A relay's answer arrives in chunks of several events, all
+   * read in one turn: the first list of a chunk (the follow list, asked for first) reaches its
+   * session, and the app can render it, before the rest of the chunk is checked. EOSE waits its
+   * turn behind them.
+   */
+  private inTurn(job: () => void): void {
+    if (this.jobTurn) {
+      this.jobs.push(job);
+      return;
+    }
+    this.jobTurn = nextTurn(() => this.runJobs());
+    job();
+  }
+
+  private runJobs(): void {
+    const jobs = this.jobs;
+    this.jobs = [];
+    this.jobTurn = jobs.length ? nextTurn(() => this.runJobs()) : undefined;
+    for (const job of jobs) job();
   }
 
   private deliver(event: NostrEvent, entry: ListEntry, expected?: Watcher): void {

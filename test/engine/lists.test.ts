@@ -68,6 +68,33 @@ describe("login fetches and parses every list", () => {
   });
 });
 
+describe("the follow list first", () => {
+  it("a login's follows reach the app before its other lists are checked", async () => {
+    const ndk = await ndkOn(fixture.relay.url);
+    const alice = NDKPrivateKeySigner.generate();
+    // Written first (a relay answers newest first): only its filter of its own puts it first.
+    await publish(ndk, alice, { kind: 3, tags: randomPubkeys(300).map((p) => ["p", p]) });
+    await publish(ndk, alice, { kind: 10000, tags: [["word", "spam"]] });
+    await publish(ndk, alice, { kind: 10002, tags: [["r", "wss://a.example.com/"]] });
+    await publish(ndk, alice, { kind: 0, content: JSON.stringify({ name: "alice" }) });
+    const { manager, ready } = managerFor(ndk, { fetches: { follows: true, mutes: true, relayList: true } });
+    cleanups.push(() => manager.destroy());
+    // What the app saw when the follows first showed up.
+    let seenWithFollows: { muted: boolean; relays: boolean; profile: boolean } | undefined;
+    cleanups.push(
+      manager.subscribe(() => {
+        const session = manager.getSession(alice.pubkey);
+        if (seenWithFollows || !session?.followSet?.size) return;
+        seenWithFollows = { muted: !!session.mutedWords?.size, relays: !!session.relayList?.size, profile: !!session.profile };
+      }),
+    );
+    await manager.login(alice);
+    await ready(alice.pubkey);
+    expect(manager.getSession(alice.pubkey)!.followSet!.size).toBe(300);
+    expect(seenWithFollows).toEqual({ muted: false, relays: false, profile: false });
+  });
+});
+
 describe("the 0.6.3 option shapes", () => {
   it("follows: NDKKind[], events and eventConstructors add kinds, wrapped by their `from`", async () => {
     const ndk = await ndkOn(fixture.relay.url);

@@ -3,8 +3,13 @@ import { mergeFilters, refreshFilters } from "../../src/effects/refreshFilters";
 
 const pk = "a".repeat(64);
 
-it("a first fetch asks for every kind in one filter", () => {
-  expect(refreshFilters(pk, [0, 3, 10000], [])).toEqual([{ authors: [pk], kinds: [0, 3, 10000] }]);
+it("a first fetch asks for the follow list first, in a filter of its own, and every other kind in one more", () => {
+  expect(refreshFilters(pk, [0, 3, 10000], [])).toEqual([
+    { authors: [pk], kinds: [3] },
+    { authors: [pk], kinds: [0, 10000] },
+  ]);
+  expect(refreshFilters(pk, [0, 10000], [])).toEqual([{ authors: [pk], kinds: [0, 10000] }]);
+  expect(refreshFilters(pk, [3], [])).toEqual([{ authors: [pk], kinds: [3] }]);
 });
 
 it("a refresh asks for every stored list from its own second on (a same-second rival included, however old), and in full for the rest", () => {
