@@ -118,15 +118,18 @@ export class RelayHub {
     if (this.flushTurn || this.stopped) return;
     // Logins and logouts of one turn share a single REQ, sent once the turn is over (a restore's
     // state reaches the app first).
-    this.flushTurn = nextTurn(() => {
-      this.flushTurn = undefined;
-      try {
-        this.flush();
-      } catch (error) {
-        // NDK threw while subscribing: the fetches hear it (they retry); no live updates until the next change.
-        this.failBatch(failure("fetch-failed", `The lists could not be asked for (${(error as Error)?.name ?? "Error"})`));
-      }
-    });
+    this.flushTurn = nextTurn(() => this.flushNow());
+  }
+
+  private flushNow(): void {
+    this.flushTurn?.cancel();
+    this.flushTurn = undefined;
+    try {
+      this.flush();
+    } catch (error) {
+      // NDK threw while subscribing: the fetches hear it (they retry); no live updates until the next change.
+      this.failBatch(failure("fetch-failed", `The lists could not be asked for (${(error as Error)?.name ?? "Error"})`));
+    }
   }
 
   /** Sends the next REQ, unless one still waits for its stored events (the next goes at its EOSE). */
@@ -151,7 +154,7 @@ export class RelayHub {
         includeMuted: true, // a muted author can still be one of our sessions
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
         onEvent: (event: NDKEvent) => this.receive(event.rawEvent() as NostrEvent),
-        onEose: () => batch && this.inTurn(() => this.endBatch(batch)),
+        onEose: () => batch && this.answered(batch),
       });
     }
     // The new REQ goes out before the old CLOSE, so no update falls in between.
@@ -191,10 +194,16 @@ export class RelayHub {
     return batch;
   }
 
-  private endBatch(batch: Batch): void {
-    if (this.batch !== batch) return;
-    for (const requests of batch.byAuthor.values()) for (const request of requests) request.complete();
+  /**
+   * The relay sent every stored event the batch asked for (EOSE): the next REQ may go at once; the
+   * batch's fetches complete once what it received is checked, in turn (see inTurn).
+   */
+  private answered(batch: Batch): void {
+    if (this.batch !== batch) return; // it failed or every fetch of it gave up meanwhile
     this.closeBatch(batch);
+    this.inTurn(() => {
+      for (const requests of batch.byAuthor.values()) for (const request of requests) request.complete();
+    });
   }
 
   private failBatch(error: unknown): void {
@@ -252,6 +261,8 @@ export class RelayHub {
   }
 
   private runJobs(): void {
+    // A REQ waiting for its turn leaves first: the relay answers it while these lists are checked.
+    if (this.flushTurn) this.flushNow();
     const jobs = this.jobs;
     this.jobs = [];
     this.jobTurn = jobs.length ? nextTurn(() => this.runJobs()) : undefined;
