@@ -56,9 +56,10 @@ export class RelayHub {
   private batch: Batch | undefined;
   private subscription: NDKSubscription | undefined;
   private flushTurn: TurnHandle | undefined;
-  /** Lists to check after the first of this turn (see inTurn). */
+  /** Lists to check after the first of a task (see inTurn). */
   private jobs: Array<() => void> = [];
   private jobTurn: TurnHandle | undefined;
+  private ranInTask = false;
   /** Sessions came or went since the last REQ: the next one must say so. */
   private watchersChanged = false;
   private stopped = false;
@@ -245,27 +246,28 @@ export class RelayHub {
   }
 
   /**
-   * Runs `job` now when no other ran in this turn of the event loop, else with the others queued
-   * meanwhile in the next turn, in order. A relay's answer arrives in chunks of several events, all
-   * read in one turn: the first list of a chunk (the follow list, asked for first) reaches its
-   * session, and the app can render it, before the rest of the chunk is checked. EOSE waits its
-   * turn behind them.
+   * Runs `job` now when nothing waits and no other job ran in this task, else with the others in
+   * the next turn, in order. A relay's answer arrives in chunks of several events, all read in one
+   * task: the first list of a chunk (the follow list, asked for first) reaches its session, and the
+   * app can render it, before the rest of the chunk is checked. EOSE waits its turn behind them.
    */
   private inTurn(job: () => void): void {
-    if (this.jobTurn) {
+    if (this.ranInTask || this.jobs.length > 0) {
       this.jobs.push(job);
+      this.jobTurn ??= nextTurn(() => this.runJobs());
       return;
     }
-    this.jobTurn = nextTurn(() => this.runJobs());
+    this.ranInTask = true;
+    queueMicrotask(() => (this.ranInTask = false));
     job();
   }
 
   private runJobs(): void {
+    this.jobTurn = undefined;
     // A REQ waiting for its turn leaves first: the relay answers it while these lists are checked.
     if (this.flushTurn) this.flushNow();
     const jobs = this.jobs;
     this.jobs = [];
-    this.jobTurn = jobs.length ? nextTurn(() => this.runJobs()) : undefined;
     for (const job of jobs) job();
   }
 

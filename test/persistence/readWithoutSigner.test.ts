@@ -78,7 +78,8 @@ describe("restore with the restoring manager's fetches", () => {
     for (const pk of pubkeys) await second.ready(pk);
     // A newer list arriving live proves the REQ is open on the relay (and nothing replaced it meanwhile).
     const follows = randomPubkeys(4);
-    await publish(fixture.ndk, signers[1]!, { kind: 3, tags: follows.map((p) => ["p", p]) });
+    // A second later than the stored list: a same-second one could lose the NIP-01 tie.
+    await publish(fixture.ndk, signers[1]!, { kind: 3, tags: follows.map((p) => ["p", p]), created_at: Math.floor(Date.now() / 1000) + 1 });
     await eventually(() => second.manager.getSession(pubkeys[1]!)?.followSet?.size === 4, 3000, "the live update");
     const reqs = reqsFor(pubkeys, from);
     expect(reqs).toHaveLength(1);
