@@ -36,6 +36,8 @@ const chunk = <T>(items: T[], size: number): T[][] =>
 
 /** The REQ whose stored events some fetches wait for: they end at its EOSE, or at the deadline. */
 interface Batch {
+  /** Names it in its REQ's EOSE callback, which lives as long as the subscription: the batch itself must not. */
+  id: number;
   byAuthor: Map<Hexpubkey, PendingFetch[]>;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -60,6 +62,7 @@ export class RelayHub {
   private jobs: Array<() => void> = [];
   private jobTurn: TurnHandle | undefined;
   private ranInTask = false;
+  private batches = 0;
   /** Sessions came or went since the last REQ: the next one must say so. */
   private watchersChanged = false;
   private stopped = false;
@@ -141,7 +144,7 @@ export class RelayHub {
     if (fetches.length === 0 && !this.watchersChanged) return;
     this.queue = this.queue.slice(fetches.length);
     this.watchersChanged = false;
-    const batch = fetches.length > 0 ? this.openBatch(fetches) : undefined;
+    const batchId = fetches.length > 0 ? this.openBatch(fetches).id : undefined;
     const previous = this.subscription;
     this.subscription = undefined;
     const filters = [...mergeFilters(fetches.flatMap((request) => request.filters)), ...this.liveFilters()];
@@ -155,7 +158,7 @@ export class RelayHub {
         includeMuted: true, // a muted author can still be one of our sessions
         cacheUsage: NDKSubscriptionCacheUsage.ONLY_RELAY,
         onEvent: (event: NDKEvent) => this.receive(event.rawEvent() as NostrEvent),
-        onEose: () => batch && this.answered(batch),
+        onEose: () => batchId !== undefined && this.answered(batchId),
       });
     }
     // The new REQ goes out before the old CLOSE, so no update falls in between.
@@ -187,7 +190,7 @@ export class RelayHub {
           : failure("relay-timeout", `No relay finished sending the lists within ${fetchMs} ms`),
       );
     }, this.deps.fetchMs);
-    const batch: Batch = { byAuthor, timer };
+    const batch: Batch = { id: ++this.batches, byAuthor, timer };
     // Everyone gave up (a logout, destroy()): the next REQ need not wait for this one's EOSE.
     let open = fetches.length;
     for (const request of fetches) request.onSettled = () => --open === 0 && this.closeBatch(batch);
@@ -199,8 +202,9 @@ export class RelayHub {
    * The relay sent every stored event the batch asked for (EOSE): the next REQ may go at once; the
    * batch's fetches complete once what it received is checked, in turn (see inTurn).
    */
-  private answered(batch: Batch): void {
-    if (this.batch !== batch) return; // it failed or every fetch of it gave up meanwhile
+  private answered(batchId: number): void {
+    const batch = this.batch;
+    if (batch?.id !== batchId) return; // it failed or every fetch of it gave up meanwhile
     this.closeBatch(batch);
     this.inTurn(() => {
       for (const requests of batch.byAuthor.values()) for (const request of requests) request.complete();
