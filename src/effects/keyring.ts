@@ -2,10 +2,9 @@ import type NDK from "@nostr-dev-kit/ndk";
 import { NDKNip07Signer, NDKPrivateKeySigner, type NDKSigner } from "@nostr-dev-kit/ndk";
 import type { Hexpubkey } from "../../machines";
 import { SignerError } from "../errors";
-import type { AesSealed } from "../secrets/aesGcm";
 import type { SealedSecret, SecretsKeeper } from "../secrets/sealing";
 import { installGate, releaseSigner, removeGate, type SessionSignerHooks } from "./sessionSigner";
-import { nextTurn, type TurnHandle } from "./nextTurn";
+import { SecretsAtRest } from "./secretsAtRest";
 import { Turns } from "./turns";
 import { localKeyOf, SignerMap } from "./signerMap";
 
@@ -38,13 +37,12 @@ export class Keyring {
    */
   private readonly dormant = new Set<Hexpubkey>();
   /** Each session's secret as kept at rest (NIP-49 or AES-GCM), never plain text. */
-  private readonly sealed = new Map<Hexpubkey, SealedSecret>();
+  private readonly atRest: SecretsAtRest;
   private readonly listeners = new Set<(pubkey: Hexpubkey, news: SignerNews) => void>();
-  private readonly sealing = new Set<Promise<unknown>>();
   private view: ReadonlyMap<Hexpubkey, NDKSigner> = new Map();
   private viewStale = false;
-  private readonly turns = new Turns();
-  private opening: TurnHandle | undefined;
+  // The others' rebuilds begin (restore() has returned): their sealed secrets are opened together then.
+  private readonly turns = new Turns(() => this.atRest.openTogether((pubkey) => !this.raw.has(pubkey) && !this.vault.has(pubkey)));
 
   /** What every gated signer reports; news from a signer that has left since is dropped. */
   private readonly hooks: SessionSignerHooks = {
@@ -52,7 +50,9 @@ export class Keyring {
     onApproval: (signer, pubkey, url) => this.raw.get(pubkey) === signer && this.emit(pubkey, { type: "approval", url }),
   };
 
-  constructor(private readonly options: KeyringOptions) {}
+  constructor(private readonly options: KeyringOptions) {
+    this.atRest = new SecretsAtRest(options.keeper);
+  }
 
   get ndk(): NDK {
     return this.options.ndk;
@@ -66,9 +66,8 @@ export class Keyring {
   handOver(pubkey: Hexpubkey, signer: NDKSigner | undefined, sealed?: SealedSecret, passphrase?: string): void {
     this.set(pubkey, signer);
     this.forget(pubkey);
-    this.sealed.delete(pubkey);
-    if (sealed) this.sealed.set(pubkey, sealed);
-    else if (signer) this.seal(pubkey, signer, passphrase);
+    this.atRest.set(pubkey, sealed);
+    if (!sealed && signer) this.atRest.seal(pubkey, signer, passphrase, () => this.raw.get(pubkey) === signer);
   }
 
   /** Whether the session has a signer now (a restored key not yet asked for counts). */
@@ -106,7 +105,7 @@ export class Keyring {
    * (no NIP-49 secret for this pubkey), `no-passphrase`, or `wrong-passphrase`.
    */
   async unlock(pubkey: Hexpubkey, passphrase?: string): Promise<void> {
-    const sealed = this.sealed.get(pubkey);
+    const sealed = this.atRest.get(pubkey);
     if (sealed?.scheme !== "nip49") throw new SignerError("This session has no locked key", "not-locked");
     const pass = passphrase ?? (await this.options.keeper.passphraseFor(pubkey));
     if (!pass) throw new SignerError("A passphrase is needed to unlock this key", "no-passphrase");
@@ -130,7 +129,7 @@ export class Keyring {
 
   /** Whether the session's key is kept as NIP-49, so it can be locked and unlocked again. */
   lockable(pubkey: Hexpubkey): boolean {
-    return this.sealed.get(pubkey)?.scheme === "nip49";
+    return this.atRest.lockable(pubkey);
   }
 
   /** Forgets the session's key; the sealed copy stays. */
@@ -144,7 +143,7 @@ export class Keyring {
   release(pubkey: Hexpubkey): void {
     this.set(pubkey, undefined);
     this.forget(pubkey);
-    this.sealed.delete(pubkey);
+    this.atRest.set(pubkey, undefined);
   }
 
   /** The session NDK signs with: its signer goes first whenever one is rebuilt. */
@@ -160,12 +159,11 @@ export class Keyring {
   /** Stops every signer and forgets everything (destroy). */
   clear(): void {
     this.turns.clear();
-    this.opening?.cancel();
     for (const pubkey of [...this.raw.keys()]) this.set(pubkey, undefined);
     this.vault.clear();
     this.dormant.clear();
     this.viewStale = true;
-    this.sealed.clear();
+    this.atRest.clear();
     this.listeners.clear();
   }
 
@@ -177,26 +175,19 @@ export class Keyring {
 
   /**
    * What storage gave back: payloads (NIP-07, or unsafe plain ones) and sealed secrets. Nothing is
-   * opened on the restore's own turn: the AES-GCM secrets start opening together in the next one,
-   * and each signer rebuild takes its payload from there, in its session's turn.
+   * opened here: the AES-GCM secrets are opened together when the rebuilds of the sessions not
+   * preferred begin (see openSealedAhead), and each rebuild takes its payload, in its session's turn.
    */
   admitStored(payloads: Record<Hexpubkey, string>, secrets: Record<Hexpubkey, SealedSecret>): void {
     for (const [pubkey, payload] of Object.entries(payloads)) if (!this.raw.has(pubkey)) this.vault.set(pubkey, payload);
-    for (const [pubkey, secret] of Object.entries(secrets)) if (!this.raw.has(pubkey)) this.sealed.set(pubkey, secret);
-    this.opening?.cancel();
-    this.opening = nextTurn(() => {
-      this.opening = undefined;
-      const stillSealed = [...this.sealed].filter(([pubkey, secret]) => secret.scheme === "aes-gcm" && !this.raw.has(pubkey) && !this.vault.has(pubkey));
-      this.options.keeper.openAhead(stillSealed.map(([, secret]) => secret as AesSealed));
-    });
+    this.atRest.admit(secrets, (pubkey) => this.raw.has(pubkey));
   }
 
   /** The payload to rebuild a session's signer from: one from storage, or an AES-GCM secret opened now. */
   async storedPayload(pubkey: Hexpubkey): Promise<string | undefined> {
     const stored = this.vault.get(pubkey);
-    const secret = this.sealed.get(pubkey);
-    if (stored || secret?.scheme !== "aes-gcm") return stored;
-    const payload = await this.options.keeper.open(secret);
+    if (stored) return stored;
+    const payload = await this.atRest.open(pubkey);
     if (payload && !this.raw.has(pubkey)) this.vault.set(pubkey, payload);
     return payload;
   }
@@ -214,12 +205,12 @@ export class Keyring {
 
   /** Every secret as kept at rest. */
   sealedSecrets(): ReadonlyMap<Hexpubkey, SealedSecret> {
-    return this.sealed;
+    return this.atRest.all();
   }
 
   /** Resolves when every seal started so far is done (a save waits for it). */
-  async settled(): Promise<void> {
-    await Promise.all([...this.sealing]);
+  settled(): Promise<void> {
+    return this.atRest.settled();
   }
 
   /** The stored payload and any dormant key of a session are gone (its signer was replaced, locked or released). */
@@ -271,20 +262,6 @@ export class Keyring {
       installGate(signer, pubkey, this.options.signerMs, this.hooks);
     } else this.raw.delete(pubkey);
     this.viewStale = true;
-  }
-
-  /** Seals the signer's secret in the background (NIP-49 costs a scrypt); `passphrase` overrides the policy's. */
-  private seal(pubkey: Hexpubkey, signer: NDKSigner, passphrase?: string): void {
-    const { keeper } = this.options;
-    if (!passphrase && !keeper.canSeal(signer)) return;
-    const sealing = keeper
-      .seal(pubkey, signer, passphrase)
-      .then((sealed) => {
-        if (sealed && this.raw.get(pubkey) === signer) this.sealed.set(pubkey, sealed);
-      })
-      .catch(() => {}) // a policy that cannot seal stores nothing: the session asks for a login after a restart
-      .finally(() => this.sealing.delete(sealing));
-    this.sealing.add(sealing);
   }
 
   /** A forged signature ends the signer (it signs no more); an unanswered call (a bunker gone) is retried later. */

@@ -28,6 +28,9 @@ export class Turns {
   /** The preferred rebuild under way, settled or not. */
   private leading: Promise<void> | undefined;
 
+  /** `beforeOthers` runs each time the others' work is about to start (the keyring opens their secrets together then). */
+  constructor(private readonly beforeOthers?: () => void) {}
+
   /** This session goes first from now on; its waiting work starts now. */
   prefer(pubkey: Hexpubkey | null): void {
     this.preferred = pubkey;
@@ -112,6 +115,7 @@ export class Turns {
     const pump = () => {
       this.timer = undefined;
       this.leading = undefined; // it settled, or LEAD_MS is over: the others wait no longer
+      this.beforeOthers?.();
       for (const [pubkey, start] of this.waiting) {
         if (this.busy >= SLOTS) break;
         this.waiting.delete(pubkey);
