@@ -56,7 +56,8 @@ describe("restore with the restoring manager's fetches", () => {
     const second = managerFor(fixture.ndk, { storage, fetches: FOUR_LISTS });
     fixture.defer(() => second.manager.destroy());
     await second.manager.restore();
-    await eventually(() => pubkeys.every((pk) => second.manager.getSession(pk)?.followSet?.size === 3), 5000, "50 follow sets");
+    // Ready: every list in (the follow list may arrive before the others).
+    await eventually(() => pubkeys.every((pk) => second.manager.getSession(pk)?.status === "ready" && second.manager.getSession(pk)?.followSet?.size === 3), 5000, "50 follow sets");
     for (const pk of pubkeys) {
       await second.signer(pk, "needsLogin");
       expect(second.manager.getSession(pk)!.canSign).toBe(false);
