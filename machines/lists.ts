@@ -1,5 +1,5 @@
 import { entrySum } from "./checksum";
-import type { FetchedLists, FetchPlan, ListEntry, ListSlots } from "./types";
+import type { EntryRef, FetchedLists, FetchPlan, ListEntry, ListSlots } from "./types";
 
 export const Kind = {
   Profile: 0,
@@ -69,8 +69,8 @@ export function refreshedLists(slots: ListSlots, { entries, damaged = [] }: Fetc
  * What a refresh may skip: the stored entries it need not read again. An entry read without the
  * signer is left out, so the next refresh brings its private items.
  */
-export function knownEntries(slots: ListSlots): Array<Pick<ListEntry, "key" | "id" | "createdAt">> {
-  const known: Array<Pick<ListEntry, "key" | "id" | "createdAt">> = [];
+export function knownEntries(slots: ListSlots): EntryRef[] {
+  const known: EntryRef[] = [];
   for (const { key, id, createdAt, partial } of Object.values(slots)) if (!partial) known.push({ key, id, createdAt });
   return known;
 }

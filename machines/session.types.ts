@@ -1,4 +1,4 @@
-import type { Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, SessionPreferences, SignerDescriptor, WriteAttempt, WriteOutcome } from "./types";
+import type { EntryRef, Hexpubkey, ListEntry, ListSlots, ListTarget, ListWrite, RawListEvent, SessionFailure, SessionPreferences, SignerDescriptor, WriteAttempt, WriteOutcome } from "./types";
 import type { QueuedWrite, WriteRecord } from "./writes";
 
 /** The session machine's input, context and events: plain JSON, nothing secret (all of it is persisted and inspected). */
@@ -88,7 +88,7 @@ export interface ListsInput {
   /** The user's wallet preference; which kinds that means is the app's plan (effects). */
   walletEnabled?: boolean;
   /** The lists already stored: a refresh asks only for newer ones, and skips any it finds again. */
-  known?: Array<Pick<ListEntry, "key" | "id" | "createdAt">>;
+  known?: EntryRef[];
 }
 
 /** What a list write reads first: the relays' newest version of one list of the session's user. */

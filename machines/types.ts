@@ -61,11 +61,14 @@ export interface ListEntry<TData = unknown> {
 
 export type ListSlots = Record<string, ListEntry>;
 
+/** What names a stored entry without its content: its slot, its event id and its second. */
+export type EntryRef = Pick<ListEntry, "key" | "id" | "createdAt">;
+
 /**
  * A stored entry the effects found damaged, as it was found: `key` is the slot that held it (the
  * slot may hold a newer entry by the time it is named).
  */
-export type DamagedEntry = Pick<ListEntry, "key" | "id" | "createdAt">;
+export type DamagedEntry = EntryRef;
 
 /**
  * What a fetch of a session's lists brings: the newest entry of each slot the relays sent, and the

@@ -1,10 +1,8 @@
 import type { NDKFilter } from "@nostr-dev-kit/ndk";
-import { mergeEntries, type Hexpubkey, type ListEntry } from "../../machines";
+import { mergeEntries, type EntryRef, type Hexpubkey, type ListEntry } from "../../machines";
 import { failure } from "../errors";
 import type { IngestContext } from "./ingest";
 import { filterKey, refreshFilters } from "./refreshFilters";
-
-export type KnownEntry = Pick<ListEntry, "key" | "id" | "createdAt">;
 
 export interface FetchRequest {
   pubkey: Hexpubkey;
@@ -14,7 +12,7 @@ export interface FetchRequest {
    * function is called once, when the REQ is built (a later turn than the fetch's): work it does
    * (an integrity check) stays off the caller's turn and still shares the fetch's REQ.
    */
-  known?: KnownEntry[] | (() => KnownEntry[]);
+  known?: EntryRef[] | (() => EntryRef[]);
 }
 
 /** Filters of one REQ at most, once merged (relays cap what one REQ may ask). */

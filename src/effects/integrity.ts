@@ -1,4 +1,4 @@
-import { sumHolds, type DamagedEntry, type FetchedLists, type Hexpubkey, type ListEntry, type ListSlots, type ListsInput } from "../../machines";
+import { sumHolds, type DamagedEntry, type EntryRef, type FetchedLists, type Hexpubkey, type ListEntry, type ListSlots, type ListsInput } from "../../machines";
 import type { EngineRuntime } from "./runtime";
 
 /**
@@ -55,7 +55,7 @@ export async function fetchLists(
   lists: () => ListSlots | undefined,
 ): Promise<FetchedLists> {
   let damaged: DamagedEntry[] = [];
-  const known = (): NonNullable<ListsInput["known"]> => {
+  const known = (): EntryRef[] => {
     damaged = integrity.damaged(input.pubkey, lists());
     if (damaged.length === 0) return input.known ?? [];
     // Left out by slot, and by id (a damaged slot name leaves the entry's own key in `known`).

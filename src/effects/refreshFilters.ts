@@ -1,5 +1,5 @@
 import type { NDKFilter } from "@nostr-dev-kit/ndk";
-import type { ListsInput } from "../../machines";
+import { Kind, type EntryRef } from "../../machines";
 
 /**
  * The filters of one REQ: kinds already stored are asked only from the stored `created_at` on; the
@@ -13,23 +13,21 @@ import type { ListsInput } from "../../machines";
  * downloaded again at every restore (72 MB for 1,000 sessions of 1,000 follows) — and an old
  * same-second rival that reached the relays late is missed.
  */
-const FOLLOWS = 3;
-
 export function refreshFilters(
   pubkey: string,
   kinds: number[],
-  known: NonNullable<ListsInput["known"]>,
+  known: readonly EntryRef[],
   tieWindowSec?: number,
   nowSec = Math.floor(Date.now() / 1000),
 ): NDKFilter[] {
   const newest = new Map<number, number>();
   for (const { key, createdAt } of known) if (!key.includes(":")) newest.set(Number(key), createdAt);
   const full = kinds.filter((kind) => !newest.has(kind));
-  const filters: NDKFilter[] = [];
   // The follow list in a filter of its own, first: a relay answers filter by filter, so the list a
   // home feed waits for is not queued behind the others (~1 ms each to receive and verify).
-  if (full.length > 1 && full.includes(FOLLOWS)) filters.push({ authors: [pubkey], kinds: [FOLLOWS] });
-  const rest = filters.length ? full.filter((kind) => kind !== FOLLOWS) : full;
+  const followsFirst = full.length > 1 && full.includes(Kind.Contacts);
+  const rest = followsFirst ? full.filter((kind) => kind !== Kind.Contacts) : full;
+  const filters: NDKFilter[] = followsFirst ? [{ authors: [pubkey], kinds: [Kind.Contacts] }] : [];
   if (rest.length) filters.push({ authors: [pubkey], kinds: rest });
   for (const kind of kinds) {
     const createdAt = newest.get(kind);

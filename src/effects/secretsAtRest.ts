@@ -14,7 +14,7 @@ export class SecretsAtRest {
   /** Secrets storage gave back are still to be opened together (see openTogether). */
   private restored = false;
 
-  constructor(readonly keeper: SecretsKeeper) {}
+  constructor(private readonly keeper: SecretsKeeper) {}
 
   get(pubkey: Hexpubkey): SealedSecret | undefined {
     return this.sealed.get(pubkey);
